@@ -1,0 +1,21 @@
+import resolve from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+import typescript from '@rollup/plugin-typescript'
+
+const minify = terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })
+
+export default [
+  // For bundlers: ky and nanoid stay imports, so an app that has them pays for them once.
+  {
+    input: 'src/index.ts',
+    external: ['ky', 'nanoid'],
+    output: { file: 'dist/index.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: true, declarationDir: 'dist', outDir: 'dist', exclude: ['src/iife.ts'] })],
+  },
+  // For the script tag: everything in one file, with nanoid's browser build.
+  {
+    input: 'src/iife.ts',
+    output: { file: 'dist/userflux.min.js', format: 'iife' },
+    plugins: [resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify],
+  },
+]

@@ -1,0 +1,111 @@
+import { nanoid } from 'nanoid'
+import { createConsent } from './consent.js'
+import { createDelivery } from './delivery.js'
+import { UserFluxError } from './errors.js'
+import { createIdentity } from './identity.js'
+import { watchPage } from './lifecycle.js'
+import { createLogger } from './log.js'
+import { normalizeOptions } from './options.js'
+import { createQueue } from './queue.js'
+import { createStorage } from './storage.js'
+import { shareWithTabs } from './tabs.js'
+import { createTransport } from './transport.js'
+import type { CallOptions, Options, Properties, UserFluxClient } from './types.js'
+import { checkUserId, sanitize, type Sanitized } from './validate.js'
+
+/** A short stable tag of a configuration, so clients of different keys or endpoints never share a queue. */
+const tag = (text: string) => {
+  let hash = 5381
+  for (let i = 0; i < text.length; i++) hash = (hash * 33) ^ text.charCodeAt(i)
+  return (hash >>> 0).toString(36)
+}
+
+/**
+ * Creates a client. Throws a `TypeError` at once for setup mistakes (no `writeKey`, a bad option);
+ * after that no method throws: problems go to `onError` and the console.
+ */
+export function createClient<P extends Properties = Properties>(options: Options): UserFluxClient<P> {
+  const config = normalizeOptions(options)
+  const { report, log } = createLogger(config.debug, config.onError)
+  const prefix = config.storagePrefix
+  const storage = createStorage(config.storage, report)
+  const consent = createConsent(storage, prefix, config.optedOut, config.respectGlobalPrivacyControl)
+  const canStore = () => !consent.optedOut()
+  const queuePrefix = `${prefix}-queue-${tag(config.writeKey + ' ' + config.endpoint)}:`
+  const queueKey = queuePrefix + nanoid(10)
+  const queue = createQueue(storage, queueKey, config.maxQueueSize, report, canStore)
+  const identity = createIdentity(storage, prefix, canStore, report, queue.relabel)
+  const delivery = createDelivery(queue, createTransport(config.endpoint, config.writeKey, config.fetch), config, canStore, report, log)
+
+  const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
+    const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : config.locationEnrichment
+    const merged = queue.add(identity.userId() ?? undefined, identity.anonymousId(), locationEnrichment, properties, size)
+    log(merged ? 'coalesced' : 'queued', properties)
+    delivery.schedule()
+  }
+
+  const reset = () => {
+    log('reset')
+    identity.reset()
+  }
+
+  // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
+  const guard =
+    <A extends unknown[]>(name: string, method: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        method(...args)
+      } catch (error) {
+        report(new UserFluxError('invalid-argument', `${name} failed: ${error}`))
+      }
+    }
+  const optedOut = (method: string) => consent.optedOut() && (log(`opted out: ${method} ignored`), true)
+
+  const tabs = shareWithTabs(storage, queue, queuePrefix, queueKey, delivery.schedule)
+  watchPage({ hidden: delivery.sendOnExit, leave: tabs.leave, back: tabs.back, online: delivery.retryNow })
+
+  return {
+    identify: guard('identify', (userId: string, properties?: P, call?: CallOptions) => {
+      if (optedOut('identify')) return
+      const invalid = checkUserId('identify', userId)
+      const clean = invalid || (properties === undefined ? { properties: {}, size: 2 } : sanitize('identify', properties))
+      if (clean instanceof UserFluxError) return report(clean)
+      const current = identity.userId()
+      if (current != userId) {
+        // Two people must never share an anonymousId.
+        if (current) reset()
+        identity.setUserId(userId)
+        // Always sent, even without properties: it is what links the anonymous profile to the user.
+        enqueue(clean, call)
+      } else if (Object.keys(clean.properties).length) enqueue(clean, call)
+    }),
+    updateProfile: guard('updateProfile', (properties: P, call?: CallOptions) => {
+      if (optedOut('updateProfile')) return
+      const clean = sanitize('updateProfile', properties)
+      if (clean instanceof UserFluxError) return report(clean)
+      enqueue(clean, call)
+    }),
+    reset: guard('reset', reset),
+    flush: () => delivery.flush().catch((error) => ({ ok: false, error: new UserFluxError('retrying', String(error)) })),
+    optOut: guard('optOut', () => {
+      log('opted out')
+      consent.set(true)
+      queue.clear()
+      identity.store(false)
+    }),
+    optIn: guard('optIn', () => {
+      log('opted in')
+      consent.set(false)
+      identity.store(true)
+    }),
+    get hasOptedOut() {
+      return consent.optedOut()
+    },
+    get anonymousId() {
+      return identity.anonymousId()
+    },
+    get userId() {
+      return identity.userId()
+    },
+  }
+}

@@ -1,0 +1,138 @@
+import { retryDelay } from './backoff.js'
+import { UserFluxError } from './errors.js'
+import { withLock } from './locks.js'
+import type { Entry, Queue } from './queue.js'
+import type { Outcome, Send } from './transport.js'
+import type { FlushResult } from './types.js'
+
+export interface Delivery {
+  /** Sends within `flushInterval`, so that updates made close together go out as one request. */
+  schedule(): void
+  flush(): Promise<FlushResult>
+  /** The network is back: retry now instead of waiting out the backoff. */
+  retryNow(): void
+  /** The page is being hidden or left: send what is pending with keepalive, without waiting. */
+  sendOnExit(): void
+}
+
+interface Timing {
+  flushInterval: number
+  minRetryDelay: number
+  maxRetryDelay: number
+}
+
+// Browsers allow 64 KiB of keepalive bodies in flight per page; headers and ids take the rest.
+const KEEPALIVE_BUDGET = 65_536
+const OVERHEAD = 512
+
+/**
+ * Sends the queue head first, one request at a time across the origin's tabs, and decides from the
+ * outcome: remove (2xx), drop and report (other 4xx), pause for the page's life (401/403), or keep
+ * and retry with backoff (network errors, 408, 429, 5xx).
+ */
+export function createDelivery(
+  queue: Queue,
+  send: Send,
+  timing: Timing,
+  /** False once the visitor opted out (in any tab): nothing more is sent. */
+  allowed: () => boolean,
+  report: (error: UserFluxError) => void,
+  log: (...args: unknown[]) => void,
+): Delivery {
+  let flushTimer: ReturnType<typeof setTimeout> | undefined
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let attempt = 0
+  let draining = false
+  let paused: UserFluxError | undefined
+  let lastError: UserFluxError | undefined
+  let waiters: { last: Entry; resolve: (result: FlushResult) => void }[] = []
+
+  const settle = (entry: Entry, { kind, status, retryAfter, message }: Outcome) => {
+    queue.setBusy(entry, false)
+    const label = `${status || 'network error'}${message ? ': ' + message : ''}`
+    if (kind == 'ok') {
+      queue.remove(entry)
+      attempt = 0
+      log('sent', entry, status)
+      waiters = waiters.filter((waiter) => queue.entries.includes(waiter.last) || waiter.resolve({ ok: true }))
+    } else {
+      let error: UserFluxError
+      if (kind == 'drop') {
+        queue.remove(entry)
+        report((error = new UserFluxError('rejected', `the API rejected an update (${label}); it was dropped`, status)))
+      } else if (kind == 'auth') {
+        error = new UserFluxError('unauthorized', `the API refused the write key (${label}); sending is paused on this page, updates are kept`, status)
+        if (!paused) report(error)
+        paused = error
+      } else {
+        const delay = retryDelay(++attempt, timing.minRetryDelay, timing.maxRetryDelay, retryAfter)
+        error = lastError = new UserFluxError('retrying', `sending failed (${label}); retry ${attempt} in ${Math.round(delay)} ms`, status)
+        log(error.message)
+        clearTimeout(retryTimer)
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined
+          drain()
+        }, delay)
+        // Refreshes the write time that tabs without Web Locks judge an abandoned queue by.
+        queue.touch()
+      }
+      for (const waiter of waiters.splice(0)) waiter.resolve({ ok: false, error })
+    }
+    drain()
+  }
+
+  const drain = async () => {
+    clearTimeout(flushTimer)
+    flushTimer = undefined
+    if (draining) return
+    draining = true
+    try {
+      if (!allowed()) queue.clear()
+      for (let entry; (entry = queue.entries[0]) && !queue.isBusy(entry) && !paused && !retryTimer; ) {
+        queue.setBusy(entry, true)
+        const sending = entry
+        // One request in flight per origin: tabs take turns, so no server sees two at once from us.
+        settle(sending, await withLock('userflux-send', () => send(sending)))
+      }
+    } finally {
+      draining = false
+    }
+  }
+
+  return {
+    schedule() {
+      if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(drain, timing.flushInterval)
+    },
+    flush() {
+      const last = queue.entries[queue.entries.length - 1]
+      if (!last) return Promise.resolve({ ok: true })
+      // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
+      if (paused || retryTimer) return Promise.resolve({ ok: false, error: (paused || lastError)! })
+      return new Promise((resolve) => {
+        waiters.push({ last, resolve })
+        drain()
+      })
+    },
+    retryNow() {
+      if (retryTimer) {
+        clearTimeout(retryTimer)
+        retryTimer = undefined
+        drain()
+      }
+    },
+    sendOnExit() {
+      if (paused || !allowed()) return
+      clearTimeout(flushTimer)
+      flushTimer = undefined
+      let budget = KEEPALIVE_BUDGET
+      for (const entry of queue.entries) if (queue.isBusy(entry)) budget -= entry.n + OVERHEAD
+      // Entries past the budget stay persisted; the next page (or this one, if it lives) sends them.
+      for (const entry of queue.entries) {
+        if (queue.isBusy(entry)) continue
+        if ((budget -= entry.n + OVERHEAD) < 0) break
+        queue.setBusy(entry, true)
+        send(entry, true).then((outcome) => settle(entry, outcome))
+      }
+    },
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * What went wrong, for `onError` to branch on:
+ * - `invalid-argument`: a call was rejected before anything was queued;
+ * - `rejected`: the API refused an update (4xx) and it was dropped;
+ * - `unauthorized`: 401/403, sending is paused for this page, updates are kept;
+ * - `retrying`: a send failed (network, 408, 429, 5xx) and will be retried;
+ * - `queue-full`: the oldest pending update was dropped to stay within `maxQueueSize`;
+ * - `storage`: storage is unusable or held corrupt data; the client works in memory.
+ */
+export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage'
+
+export class UserFluxError extends Error {
+  override name = 'UserFluxError'
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The HTTP status, when the API answered. */
+    readonly status?: number,
+  ) {
+    super('userflux: ' + message)
+  }
+}

@@ -1,0 +1,44 @@
+import { createClient } from './client.js'
+import type { UserFluxClient } from './types.js'
+
+type Call = [method: string, ...args: unknown[]]
+declare global {
+  interface Window {
+    /** The client, or before the script arrives, the calls buffered by the loader stub. */
+    userflux?: UserFluxClient | (Call[] & Record<string, unknown>)
+  }
+}
+
+// The script tag entry: a client configured from this tag's data-* attributes, on window.userflux.
+const script = (document.currentScript || document.querySelector('script[data-write-key]')) as HTMLScriptElement | null
+const data = script?.dataset || {}
+const buffered = window.userflux
+
+if (buffered && !Array.isArray(buffered)) {
+  // Loaded twice: the first client stays the only one, so nothing is sent twice.
+} else if (!data.writeKey) {
+  console.error('userflux: the script tag needs a data-write-key attribute with your Write Only API key; nothing will be sent')
+} else {
+  try {
+    replay(
+      (window.userflux = createClient({
+        writeKey: data.writeKey,
+        endpoint: data.endpoint,
+        locationEnrichment: data.locationEnrichment == 'true',
+        debug: data.debug == 'true',
+      })),
+    )
+  } catch (error) {
+    // A bad data-endpoint: the page must go on.
+    console.error(String(error))
+  }
+}
+
+function replay(client: UserFluxClient) {
+  // Calls made before the script arrived, in the order they were made.
+  for (const [method, ...args] of (buffered as Call[] | undefined) || []) {
+    const call = (client as any)[method]
+    if (typeof call == 'function') call(...args)
+    else console.error(`userflux: unknown method "${method}" in the window.userflux buffer`)
+  }
+}

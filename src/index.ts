@@ -1,0 +1,3 @@
+export { createClient } from './client.js'
+export { UserFluxError, type ErrorCode } from './errors.js'
+export type { CallOptions, FlushResult, JsonValue, Options, Properties, StorageLike, UserFluxClient } from './types.js'

@@ -1,0 +1,31 @@
+/** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
+const locks = (): LockManager | undefined => globalThis.navigator?.locks
+
+export const hasLocks = () => !!locks()
+
+/** Runs `task` holding the origin-wide lock `name`, or at once where there are no Web Locks. */
+export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+  const manager = locks()
+  // A request can fail (e.g. an opaque origin); the task never rejects, so running it then is safe.
+  return manager ? (manager.request(name, task).catch(task) as Promise<T>) : task()
+}
+
+/** Runs `task` only if nobody holds `name` (it then holds it while the task runs). */
+export function ifLockFree(name: string, task: () => void): void {
+  locks()?.request(name, { ifAvailable: true }, (lock) => void (lock && task())).catch(() => {})
+}
+
+/** Holds `name` until the returned function is called; `onHeld` runs once it is held. */
+export function holdLock(name: string, onHeld?: () => void): () => void {
+  let release: (() => void) | undefined
+  let released = false
+  locks()?.request(name, () => {
+    if (released) return
+    onHeld?.()
+    return new Promise<void>((resolve) => (release = resolve))
+  }).catch(() => {})
+  return () => {
+    released = true
+    release?.()
+  }
+}

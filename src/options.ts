@@ -1,0 +1,44 @@
+import type { Options } from './types.js'
+
+export const defaults = {
+  endpoint: 'https://integration-api.userflux.co',
+  locationEnrichment: false,
+  flushInterval: 1000,
+  storage: 'localStorage' as NonNullable<Options['storage']>,
+  storagePrefix: 'uf',
+  debug: false,
+  maxQueueSize: 100,
+  minRetryDelay: 1000,
+  maxRetryDelay: 60_000,
+  optedOut: false,
+  respectGlobalPrivacyControl: false,
+}
+
+export type NormalizedOptions = typeof defaults & Omit<Options, keyof typeof defaults>
+
+const fail = (name: string, what: string): never => {
+  throw new TypeError(`createClient: options.${name} ${what}`)
+}
+
+/** Fills in defaults and rejects setup mistakes at once, naming the option. */
+export function normalizeOptions(options: Options): NormalizedOptions {
+  if (!options || typeof options.writeKey != 'string' || !options.writeKey.trim()) {
+    fail('writeKey', 'is required: pass your Write Only API key')
+  }
+  const normalized = { ...defaults } as NormalizedOptions
+  for (const key in options) {
+    // `undefined` means "the default", as users of data-* attributes and spread configs expect.
+    if ((options as any)[key] !== undefined) (normalized as any)[key] = (options as any)[key]
+  }
+  normalized.endpoint = String(normalized.endpoint).replace(/\/+$/, '')
+  try {
+    new URL(normalized.endpoint)
+  } catch {
+    fail('endpoint', `must be an absolute URL, got "${options.endpoint}"`)
+  }
+  for (const key of ['flushInterval', 'maxQueueSize', 'minRetryDelay', 'maxRetryDelay'] as const) {
+    const value = normalized[key]
+    if (typeof value != 'number' || !(value >= 0)) fail(key, 'must be a number of at least 0')
+  }
+  return normalized
+}

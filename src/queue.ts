@@ -1,0 +1,124 @@
+import { UserFluxError } from './errors.js'
+import type { SafeStorage } from './storage.js'
+import type { Properties } from './types.js'
+import { MAX_UPDATE_BYTES } from './validate.js'
+
+/** One pending request. Short keys: entries are persisted as JSON on every change. */
+export interface Entry {
+  /** userId, absent while anonymous */
+  u?: string
+  /** anonymousId */
+  a: string
+  /** locationEnrichment */
+  l: boolean
+  p: Properties
+  /** Bytes of `p` as JSON: an upper bound, summed over the updates merged into it. */
+  n: number
+}
+
+export interface Queue {
+  readonly entries: readonly Entry[]
+  /** Queues an update, merging it into the last entry when that one is for the same identity. */
+  add(userId: string | undefined, anonymousId: string, locationEnrichment: boolean, properties: Properties, size: number): boolean
+  remove(entry: Entry): void
+  /** Entries being sent are never merged into, nor sent twice. */
+  setBusy(entry: Entry, busy: boolean): void
+  isBusy(entry: Entry): boolean
+  /** Takes over the entries another tab left under `key`, if they were last written `minAge` ms ago or more. */
+  adopt(key: string, minAge?: number): boolean
+  relabel(from: string, to: string): void
+  clear(): void
+  /** Persists again (refreshing the write time that other tabs judge staleness by). */
+  touch(): void
+}
+
+const isEntry = (entry: any): entry is Entry =>
+  entry && typeof entry.a == 'string' && typeof entry.l == 'boolean' && typeof entry.n == 'number' &&
+  (entry.u === undefined || typeof entry.u == 'string') &&
+  entry.p && typeof entry.p == 'object' && !Array.isArray(entry.p)
+
+/**
+ * The pending updates of this page, in call order, persisted under `key` as `{ t, q }`.
+ * Only the last entry is ever merged into, so the server sees every key's values in call order.
+ */
+export function createQueue(
+  storage: SafeStorage,
+  key: string,
+  maxSize: number,
+  report: (error: UserFluxError) => void,
+  canStore: () => boolean,
+): Queue {
+  const entries: Entry[] = []
+  const busy = new WeakSet<Entry>()
+  let scheduled = false
+
+  const persist = () => {
+    scheduled = false
+    if (entries.length && canStore()) storage.set(key, JSON.stringify({ t: Date.now(), q: entries }))
+    else storage.remove(key)
+  }
+  // Once per task, not once per call: a burst of updates costs one write, and the write still lands
+  // before the task ends, so a page closed right after a call keeps the update.
+  const changed = () => {
+    if (!scheduled) {
+      scheduled = true
+      queueMicrotask(persist)
+    }
+  }
+
+  return {
+    entries,
+    add(u, a, l, p, n) {
+      const last = entries[entries.length - 1]
+      const merge = last && !busy.has(last) && last.u === u && last.a === a && last.l === l && last.n + n <= MAX_UPDATE_BYTES
+      if (merge) {
+        Object.assign(last.p, p)
+        last.n += n
+      } else {
+        entries.push({ u, a, l, p, n })
+        if (entries.length > Math.max(maxSize, 1)) {
+          // The oldest entry may be on the wire; then the next oldest goes.
+          const [dropped] = entries.splice(busy.has(entries[0]) ? 1 : 0, 1)
+          report(new UserFluxError('queue-full', `dropped the oldest pending update ${JSON.stringify(dropped.p).slice(0, 100)} (maxQueueSize ${maxSize})`))
+        }
+      }
+      changed()
+      return !!merge
+    },
+    remove(entry) {
+      const index = entries.indexOf(entry)
+      if (index >= 0) entries.splice(index, 1), changed()
+    },
+    setBusy: (entry, value) => void (value ? busy.add(entry) : busy.delete(entry)),
+    isBusy: (entry) => busy.has(entry),
+    adopt(foreignKey, minAge = 0) {
+      const raw = storage.get(foreignKey)
+      if (!raw || !canStore()) return false
+      let found: Entry[] = []
+      try {
+        const parsed = JSON.parse(raw)
+        if (Date.now() - parsed.t < minAge) return false
+        found = parsed.q.filter(isEntry)
+        if (found.length < parsed.q.length) throw 0
+      } catch {
+        report(new UserFluxError('storage', `ignored corrupt pending updates under "${foreignKey}"`))
+      }
+      storage.remove(foreignKey)
+      // They were queued before anything of this page that is not yet on the wire.
+      let at = 0
+      while (at < entries.length && busy.has(entries[at])) at++
+      entries.splice(at, 0, ...found)
+      changed()
+      return found.length > 0
+    },
+    relabel(from, to) {
+      for (const entry of entries) if (entry.a == from) entry.a = to
+      changed()
+    },
+    clear() {
+      entries.length = 0
+      changed()
+    },
+    touch: changed,
+  }
+}

@@ -1,0 +1,119 @@
+import type { UserFluxError } from './errors.js'
+
+/** A JSON value as the Integration API stores it. */
+export type JsonValue = string | number | boolean | null | Date | JsonValue[] | { [key: string]: JsonValue | undefined }
+
+/**
+ * Profile properties: a plain object of JSON values. `Date` values are sent as ISO strings and
+ * `undefined` values are dropped. Narrow it with the client's generic: `createClient<MyProps>(…)`.
+ */
+export type Properties = { [key: string]: JsonValue | undefined }
+
+/** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
+export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & {
+  readonly length?: number
+  key?(index: number): string | null
+}
+
+export interface Options {
+  /** The Write Only API key of your UserFlux project. Never the Read + Write key. */
+  writeKey: string
+  /**
+   * Base URL of the Integration API, e.g. a first-party proxy. Trailing slashes are ignored.
+   * @default 'https://integration-api.userflux.co'
+   */
+  endpoint?: string
+  /**
+   * Ask UserFlux to fill `locationData` from the request. Override per call with a last
+   * `{ locationEnrichment }` argument.
+   * @default false
+   */
+  locationEnrichment?: boolean
+  /**
+   * Milliseconds an update waits so that updates made close together go out as one request.
+   * @default 1000
+   */
+  flushInterval?: number
+  /**
+   * Where identity and pending updates are kept: `'localStorage'`, `'memory'`, or a `Storage`-like
+   * object. Falls back to memory by itself when storage is unusable.
+   * @default 'localStorage'
+   */
+  storage?: 'localStorage' | 'memory' | StorageLike
+  /**
+   * Prefix of the storage keys (`<prefix>-anonymousId`, `<prefix>-userId`, …). `'uf'` shares the
+   * visitor's identity with UserFlux's own browser SDK. Give each extra client on a page its own.
+   * @default 'uf'
+   */
+  storagePrefix?: string
+  /**
+   * Called with a {@link UserFluxError} for every rejected call, dropped update, storage problem and
+   * authentication failure.
+   * @default undefined
+   */
+  onError?: (error: UserFluxError) => void
+  /**
+   * Log what is queued, coalesced, sent, retried and dropped to the console.
+   * @default false
+   */
+  debug?: boolean
+  /**
+   * Most updates kept waiting (persisted) for delivery; past it the oldest is dropped and reported.
+   * @default 100
+   */
+  maxQueueSize?: number
+  /**
+   * First retry delay in milliseconds; it doubles (with jitter) after each failure.
+   * @default 1000
+   */
+  minRetryDelay?: number
+  /**
+   * Longest retry delay in milliseconds for backoff. A server's `Retry-After` is honoured up to an hour.
+   * @default 60000
+   */
+  maxRetryDelay?: number
+  /**
+   * Start opted out: nothing is sent or stored until `optIn()` (e.g. after consent).
+   * @default false
+   */
+  optedOut?: boolean
+  /**
+   * Treat a browser's Global Privacy Control signal (`navigator.globalPrivacyControl`) as an opt-out.
+   * @default false
+   */
+  respectGlobalPrivacyControl?: boolean
+  /**
+   * The `fetch` used for requests (tests, or a wrapped fetch).
+   * @default globalThis.fetch
+   */
+  fetch?: typeof fetch
+}
+
+/** A last argument of `identify` / `updateProfile` that overrides options for that call. */
+export interface CallOptions {
+  locationEnrichment?: boolean
+}
+
+/** What `flush()` resolves with. It never rejects. */
+export type FlushResult =
+  | { ok: true }
+  /** A send failed: the update is kept and a retry is scheduled, or sending is paused. */
+  | { ok: false; error: UserFluxError }
+
+export interface UserFluxClient<P extends Properties = Properties> {
+  /** Link this browser to a signed-in user and optionally set properties. Call it on log-in. */
+  identify(userId: string, properties?: P, options?: CallOptions): void
+  /** Merge properties into the current profile, anonymous or identified. */
+  updateProfile(properties: P, options?: CallOptions): void
+  /** Forget the user: queued updates go out under the old identity, then a new anonymous id starts. */
+  reset(): void
+  /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */
+  flush(): Promise<FlushResult>
+  /** Stop sending and storing anything but the opt-out flag; pending updates are discarded. */
+  optOut(): void
+  /** Undo `optOut()`. */
+  optIn(): void
+  readonly hasOptedOut: boolean
+  readonly anonymousId: string
+  readonly userId: string | null
+}

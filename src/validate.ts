@@ -1,0 +1,59 @@
+import { UserFluxError } from './errors.js'
+import type { Properties } from './types.js'
+
+/** One update's properties, as JSON, may not exceed this (the API's per-request budget is tight). */
+export const MAX_UPDATE_BYTES = 32 * 1024
+
+export interface Sanitized {
+  properties: Properties
+  /** Length of the properties as JSON, in bytes (an upper bound when merged with others). */
+  size: number
+}
+
+const invalid = (message: string) => new UserFluxError('invalid-argument', message)
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (!value || typeof value != 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+const describe = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value == 'object' ? 'a ' + (Object.getPrototypeOf(value)?.constructor?.name || 'object') : typeof value
+
+export function checkUserId(method: string, userId: unknown): UserFluxError | undefined {
+  if (typeof userId != 'string' || !userId.trim()) {
+    return invalid(`${method}: userId must be a non-empty string, got ${typeof userId == 'string' ? '""' : describe(userId)}`)
+  }
+}
+
+/**
+ * Validates and copies properties in one pass of `JSON.stringify`: the copy is what will be sent,
+ * so later changes to the caller's object cannot alter a queued update, `Date`s become ISO strings
+ * (through their `toJSON`) and `undefined` values disappear, exactly as they would on the wire.
+ */
+export function sanitize(method: string, properties: unknown): Sanitized | UserFluxError {
+  let problem = ''
+  try {
+    if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${describe(properties)}`)
+    const json = JSON.stringify(properties, function (this: unknown, key, value) {
+      const type = typeof value
+      if (
+        type == 'function' || type == 'symbol' || type == 'bigint' ||
+        (type == 'number' && !isFinite(value)) ||
+        (type == 'object' && value && !Array.isArray(value) && !isPlainObject(value))
+      ) {
+        const where = this === properties ? `properties.${key}` : `properties (at nested key "${key}")`
+        problem = `${method}: ${where} is ${type == 'number' ? value : describe(value)}, which is not a JSON value`
+        throw 0
+      }
+      return value
+    })
+    // Multi-byte characters make UTF-8 up to 3x longer than the string length, so count bytes only near the limit.
+    const size = json.length * 3 > MAX_UPDATE_BYTES ? new TextEncoder().encode(json).length : json.length
+    if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties are ${size} bytes of JSON, over the ${MAX_UPDATE_BYTES} byte limit`)
+    return { properties: JSON.parse(json), size }
+  } catch (error) {
+    return invalid(problem || `${method}: properties ${/circular/i.test(String(error)) ? 'are circular' : 'cannot be read: ' + error}`)
+  }
+}

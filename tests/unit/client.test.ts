@@ -1,0 +1,310 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createClient, UserFluxError, type Options } from '../../src/index.js'
+import { fakeFetch } from '../support/fake-fetch.js'
+import { MemoryStorage } from '../support/memory-storage.js'
+
+let storage: MemoryStorage
+let fetch: ReturnType<typeof fakeFetch>
+let errors: UserFluxError[]
+
+const make = (options: Partial<Options> = {}) =>
+  createClient({ writeKey: 'wk', endpoint: 'https://api.test/', storage, fetch, onError: (e) => errors.push(e), ...options })
+
+/** Lets timers and the fake network run until nothing is left to do within `ms`. */
+const run = (ms = 1000) => vi.advanceTimersByTimeAsync(ms)
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  vi.spyOn(console, 'error').mockImplementation(() => {})
+  storage = new MemoryStorage()
+  fetch = fakeFetch()
+  errors = []
+})
+afterEach(() => {
+  vi.useRealTimers()
+  vi.restoreAllMocks()
+})
+
+describe('createClient', () => {
+  it.each([[undefined], [{}], [{ writeKey: '' }], [{ writeKey: '  ' }], [{ writeKey: 42 }]])('throws a TypeError naming writeKey for %j', (options) => {
+    expect(() => createClient(options as any)).toThrow(new TypeError('createClient: options.writeKey is required: pass your Write Only API key'))
+  })
+  it('throws for a relative endpoint and a negative flushInterval', () => {
+    expect(() => make({ endpoint: '/api' })).toThrow(/options\.endpoint must be an absolute URL/)
+    expect(() => make({ flushInterval: -1 })).toThrow(/options\.flushInterval must be a number/)
+  })
+})
+
+describe('wire format', () => {
+  it('coalesces a burst into one request of the documented shape', async () => {
+    const uf = make()
+    for (let i = 0; i < 100; i++) uf.updateProfile({ ['k' + i]: i, last: i })
+    await run(999)
+    expect(fetch.requests).toHaveLength(0)
+    await run(1)
+    expect(fetch.requests).toHaveLength(1)
+    const [request] = fetch.requests
+    expect(request.url).toBe('https://api.test/profile?locationEnrichment=false')
+    expect(request.method).toBe('POST')
+    expect(request.headers.authorization).toBe('Bearer wk')
+    expect(request.headers['content-type']).toBe('application/json')
+    expect(request.body).toEqual({ anonymousId: uf.anonymousId, properties: expect.objectContaining({ k0: 0, k99: 99, last: 99 }) })
+    expect(Object.keys(request.body.properties)).toHaveLength(101)
+    expect(request.body).not.toHaveProperty('userId')
+  })
+
+  it('persists a burst with one storage write', async () => {
+    const uf = make()
+    uf.anonymousId
+    const before = storage.writes
+    for (let i = 0; i < 1000; i++) uf.updateProfile({ i })
+    await Promise.resolve()
+    expect(storage.writes - before).toBe(1)
+    expect(storage.queued()).toEqual([expect.objectContaining({ p: { i: 999 } })])
+  })
+
+  it('keeps call order across identities and enrichment flags', async () => {
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    uf.updateProfile({ b: 2 }, { locationEnrichment: true })
+    uf.updateProfile({ a: 3 })
+    await uf.flush()
+    expect(fetch.requests.map((r) => [r.url.endsWith('true'), r.body.properties])).toEqual([
+      [false, { a: 1 }],
+      [true, { b: 2 }],
+      [false, { a: 3 }],
+    ])
+  })
+
+  it('uses the locationEnrichment option by default', async () => {
+    const uf = make({ locationEnrichment: true })
+    uf.updateProfile({ a: 1 })
+    await uf.flush()
+    expect(fetch.requests[0].url).toBe('https://api.test/profile?locationEnrichment=true')
+  })
+})
+
+describe('identity', () => {
+  it('creates, persists and adopts the anonymousId under uf-anonymousId', () => {
+    const id = make().anonymousId
+    expect(id).toMatch(/^[\w-]{21}$/)
+    expect(storage.data.get('uf-anonymousId')).toBe(id)
+    expect(make().anonymousId).toBe(id)
+    storage.data.set('uf-anonymousId', 'from-userflux-sdk')
+    expect(make().anonymousId).toBe('from-userflux-sdk')
+  })
+
+  it('identify sends userId and anonymousId even without properties, once per user', async () => {
+    const uf = make()
+    uf.identify('user-42')
+    await uf.flush()
+    uf.identify('user-42')
+    await uf.flush()
+    uf.identify('user-42', { plan: 'pro' })
+    await uf.flush()
+    expect(fetch.requests.map((r) => r.body)).toEqual([
+      { userId: 'user-42', anonymousId: uf.anonymousId, properties: {} },
+      { userId: 'user-42', anonymousId: uf.anonymousId, properties: { plan: 'pro' } },
+    ])
+    expect(storage.data.get('uf-userId')).toBe('user-42')
+    expect(make().userId).toBe('user-42')
+  })
+
+  it('reset delivers what was queued under the old identity, then starts a new one', async () => {
+    const uf = make()
+    uf.identify('alice', { theme: 'dark' })
+    const old = uf.anonymousId
+    uf.reset()
+    uf.updateProfile({ theme: 'light' })
+    expect(uf.userId).toBeNull()
+    expect(uf.anonymousId).not.toBe(old)
+    expect(storage.data.get('uf-anonymousId')).toBe(uf.anonymousId)
+    expect(storage.data.has('uf-userId')).toBe(false)
+    await uf.flush()
+    expect(fetch.requests.map((r) => r.body)).toEqual([
+      { userId: 'alice', anonymousId: old, properties: { theme: 'dark' } },
+      { anonymousId: uf.anonymousId, properties: { theme: 'light' } },
+    ])
+  })
+
+  it('identifying a different user resets first: two people never share an anonymousId', async () => {
+    const uf = make()
+    uf.identify('alice')
+    const alices = uf.anonymousId
+    uf.identify('bob')
+    await uf.flush()
+    expect(fetch.requests.map((r) => [r.body.userId, r.body.anonymousId])).toEqual([
+      ['alice', alices],
+      ['bob', uf.anonymousId],
+    ])
+    expect(uf.anonymousId).not.toBe(alices)
+  })
+
+  it('repairs a JSON-quoted id and replaces a corrupt one, reporting it', () => {
+    storage.data.set('uf-anonymousId', '"quoted-id"')
+    expect(make().anonymousId).toBe('quoted-id')
+    expect(storage.data.get('uf-anonymousId')).toBe('quoted-id')
+    storage.data.set('uf-anonymousId', 'has spaces\nand lines')
+    const fresh = make().anonymousId
+    expect(fresh).toMatch(/^[\w-]{21}$/)
+    expect(errors.map((e) => e.code)).toEqual(['storage'])
+  })
+
+  it('does not mint a second anonymousId when the stored one is unreadable for a moment', async () => {
+    storage.data.set('uf-anonymousId', 'stored-id')
+    const uf = make()
+    storage.failReads = 2
+    uf.updateProfile({ a: 1 })
+    await uf.flush()
+    expect(fetch.requests[0].body.anonymousId).toBe('stored-id')
+    expect(uf.anonymousId).toBe('stored-id')
+  })
+})
+
+describe('delivery', () => {
+  it('flush resolves ok once accepted and removes the update from storage', async () => {
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    await expect(uf.flush()).resolves.toEqual({ ok: true })
+    await Promise.resolve()
+    expect(storage.queued()).toEqual([])
+  })
+
+  it('retries 5xx, 408, 429 and network errors with backoff, keeping the update persisted', async () => {
+    fetch.answers.push(503, 408, { status: 429, headers: { 'retry-after': '30' } }, new TypeError('Failed to fetch'))
+    vi.spyOn(Math, 'random').mockReturnValue(0.999) // the whole nominal delay: 1 s, 2 s, (30 s asked), 8 s
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    const result = await uf.flush()
+    expect(result).toMatchObject({ ok: false, error: { code: 'retrying', status: 503 } })
+    expect(storage.queued()).toHaveLength(1)
+    await run(1000) // first retry within min(1000)
+    expect(fetch.requests).toHaveLength(2)
+    await run(2000)
+    expect(fetch.requests).toHaveLength(3)
+    await run(29_000)
+    expect(fetch.requests).toHaveLength(3) // Retry-After: 30 s is honoured
+    await run(1000)
+    expect(fetch.requests).toHaveLength(4)
+    await run(8000)
+    expect(fetch.requests).toHaveLength(5)
+    expect(storage.queued()).toEqual([])
+    expect(errors).toEqual([]) // retries are not failures
+  })
+
+  it('flush during backoff does not hammer the API', async () => {
+    fetch.answers.push(500)
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    await uf.flush()
+    for (let i = 0; i < 10; i++) expect(await uf.flush()).toMatchObject({ ok: false })
+    expect(fetch.requests).toHaveLength(1)
+  })
+
+  it('drops and reports a permanent 4xx, and goes on with the rest', async () => {
+    fetch.answers.push({ status: 400, body: JSON.stringify({ error: 'bad_request', message: 'properties must be an object' }) })
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    uf.updateProfile({ b: 2 }, { locationEnrichment: true })
+    await uf.flush()
+    await uf.flush()
+    expect(fetch.requests).toHaveLength(2)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'rejected', status: 400 })
+    expect(errors[0].message).toMatch(/400: properties must be an object/)
+    expect(storage.queued()).toEqual([])
+  })
+
+  it.each([401, 403])('pauses on %i for the page, reports once and keeps the data', async (status) => {
+    fetch.answers.push(status)
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    expect(await uf.flush()).toMatchObject({ ok: false, error: { code: 'unauthorized', status } })
+    uf.updateProfile({ b: 2 })
+    await run(120_000)
+    expect(await uf.flush()).toMatchObject({ ok: false, error: { code: 'unauthorized' } })
+    expect(fetch.requests).toHaveLength(1)
+    expect(errors.map((e) => e.code)).toEqual(['unauthorized'])
+    expect(storage.queued()).toHaveLength(1)
+  })
+
+  it('a new page adopts what an abandoned page left (after the staleness wait, without Web Locks)', async () => {
+    fetch.answers.push(new TypeError('offline'))
+    const first = make()
+    first.updateProfile({ left: 'behind' })
+    await first.flush()
+    make() // a page right after: the first may still be alive, so it keeps its hands off
+    await run(1000)
+    vi.setSystemTime(Date.now() + 11 * 60_000)
+    const next = make()
+    expect(await next.flush()).toEqual({ ok: true })
+    expect(fetch.requests.at(-1)!.body.properties).toEqual({ left: 'behind' })
+  })
+
+  it('drops the oldest update past maxQueueSize and reports it', async () => {
+    const uf = make({ maxQueueSize: 2 })
+    uf.updateProfile({ a: 1 })
+    uf.updateProfile({ b: 1 }, { locationEnrichment: true })
+    uf.updateProfile({ c: 1 })
+    expect(errors.map((e) => e.code)).toEqual(['queue-full'])
+    await uf.flush()
+    expect(fetch.requests.map((r) => r.body.properties)).toEqual([{ b: 1 }, { c: 1 }])
+  })
+})
+
+describe('never throws into the page', () => {
+  it('rejects bad input with a message naming the argument, queueing nothing', async () => {
+    const uf = make()
+    uf.updateProfile('x' as any)
+    uf.identify(42 as any)
+    uf.identify('ok', { f: () => 1 } as any)
+    uf.updateProfile({ n: NaN })
+    await uf.flush()
+    expect(errors.map((e) => e.message)).toEqual([
+      'userflux: updateProfile: properties must be a plain object, got string',
+      'userflux: identify: userId must be a non-empty string, got number',
+      'userflux: identify: properties.f is function, which is not a JSON value',
+      'userflux: updateProfile: properties.n is NaN, which is not a JSON value',
+    ])
+    expect(fetch.requests).toHaveLength(0)
+    expect(uf.userId).toBeNull()
+  })
+
+  it('survives a throwing onError', () => {
+    const uf = make({ onError: () => { throw new Error('host bug') } })
+    expect(() => uf.updateProfile(null as any)).not.toThrow()
+  })
+
+  it('keeps working in memory when storage is full, reporting once', async () => {
+    storage.failWrites = true
+    const uf = make()
+    for (let i = 0; i < 5; i++) uf.updateProfile({ i })
+    await run(0)
+    uf.identify('u')
+    expect(await uf.flush()).toEqual({ ok: true })
+    expect(fetch.requests.map((r) => r.body.properties)).toEqual([{ i: 4 }, {}])
+    expect(errors.map((e) => e.code)).toEqual(['storage'])
+  })
+})
+
+describe('privacy', () => {
+  it('sends and stores nothing but the flag while opted out', async () => {
+    const uf = make({ optedOut: true })
+    uf.identify('u', { a: 1 })
+    uf.updateProfile({ b: 2 })
+    await uf.flush()
+    expect(fetch.requests).toHaveLength(0)
+    expect([...storage.data.keys()]).toEqual([])
+    uf.optIn()
+    expect(storage.data.get('uf-optOut')).toBe('0')
+    uf.updateProfile({ c: 3 })
+    await uf.flush()
+    expect(fetch.requests.map((r) => r.body.properties)).toEqual([{ c: 3 }])
+    uf.updateProfile({ d: 4 })
+    uf.optOut()
+    await uf.flush()
+    expect(fetch.requests).toHaveLength(1)
+    expect([...storage.data.keys()]).toEqual(['uf-optOut'])
+    expect(uf.hasOptedOut).toBe(true)
+  })
+})
