@@ -38,7 +38,7 @@ export function createClient<P extends Properties = Properties>(options: Options
   const delivery = createDelivery(queue, createTransport(config.endpoint, config.writeKey, config.fetch), config, canStore, report, log)
 
   const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
-    const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : config.locationEnrichment
+    const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const merged = queue.add(identity.userId() ?? undefined, identity.anonymousId(), locationEnrichment, properties, size)
     log(merged ? 'coalesced' : 'queued', properties)
     delivery.schedule()
@@ -51,21 +51,21 @@ export function createClient<P extends Properties = Properties>(options: Options
 
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
   const guard =
-    <A extends unknown[]>(name: string, method: (...args: A) => void) =>
+    <A extends unknown[]>(method: (...args: A) => void) =>
     (...args: A) => {
       try {
         method(...args)
       } catch (error) {
-        report(new UserFluxError('invalid-argument', `${name} failed: ${error}`))
+        report(new UserFluxError('invalid-argument', String(error)))
       }
     }
   const optedOut = (method: string) => consent.optedOut() && (log(`opted out: ${method} ignored`), true)
 
   const tabs = shareWithTabs(storage, queue, queuePrefix, queueKey, delivery.schedule)
-  watchPage({ hidden: delivery.sendOnExit, leave: tabs.leave, back: tabs.back, online: delivery.retryNow })
+  watchPage(delivery.sendOnExit, tabs.leave, tabs.back, delivery.retryNow)
 
   return {
-    identify: guard('identify', (userId: string, properties?: P, call?: CallOptions) => {
+    identify: guard((userId: string, properties?: P, call?: CallOptions) => {
       if (optedOut('identify')) return
       const invalid = checkUserId('identify', userId)
       const clean = invalid || (properties === undefined ? { properties: {}, size: 2 } : sanitize('identify', properties))
@@ -79,21 +79,21 @@ export function createClient<P extends Properties = Properties>(options: Options
         enqueue(clean, call)
       } else if (Object.keys(clean.properties).length) enqueue(clean, call)
     }),
-    updateProfile: guard('updateProfile', (properties: P, call?: CallOptions) => {
+    updateProfile: guard((properties: P, call?: CallOptions) => {
       if (optedOut('updateProfile')) return
       const clean = sanitize('updateProfile', properties)
       if (clean instanceof UserFluxError) return report(clean)
       enqueue(clean, call)
     }),
-    reset: guard('reset', reset),
-    flush: () => delivery.flush().catch((error) => ({ ok: false, error: new UserFluxError('retrying', String(error)) })),
-    optOut: guard('optOut', () => {
+    reset: guard(reset),
+    flush: delivery.flush,
+    optOut: guard(() => {
       log('opted out')
       consent.set(true)
       queue.clear()
       identity.store(false)
     }),
-    optIn: guard('optIn', () => {
+    optIn: guard(() => {
       log('opted in')
       consent.set(false)
       identity.store(true)

@@ -13,19 +13,19 @@ export interface Consent {
 export function createConsent(
   storage: SafeStorage,
   prefix: string,
-  startOptedOut: boolean,
-  respectGlobalPrivacyControl: boolean,
+  startOptedOut?: boolean,
+  respectGlobalPrivacyControl?: boolean,
 ): Consent {
   const key = prefix + '-optOut'
   const byDefault =
-    startOptedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true)
+    startOptedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl)
   let flag: string | null | undefined
   return {
     optedOut() {
       const stored = storage.get(key)
       // Unreadable for a moment (undefined): the last known choice stands.
       if (stored !== undefined) flag = stored
-      return flag == '1' || (flag != '0' && byDefault)
+      return flag == '1' || (flag != '0' && !!byDefault)
     },
     set(optedOut) {
       storage.set(key, (flag = optedOut ? '1' : '0'))

@@ -1,8 +1,8 @@
 import { retryDelay } from './backoff.js'
 import { UserFluxError } from './errors.js'
 import { withLock } from './locks.js'
-import type { Entry, Queue } from './queue.js'
-import type { Outcome, Send } from './transport.js'
+import { BUSY, type Entry, type Queue } from './queue.js'
+import type { Answer, Send } from './transport.js'
 import type { FlushResult } from './types.js'
 
 export interface Delivery {
@@ -47,26 +47,28 @@ export function createDelivery(
   let lastError: UserFluxError | undefined
   let waiters: { last: Entry; resolve: (result: FlushResult) => void }[] = []
 
-  const settle = (entry: Entry, { kind, status, retryAfter, message }: Outcome) => {
-    queue.setBusy(entry, false)
+  const settle = (entry: Entry, { status, retryAfter, message }: Answer) => {
+    entry[BUSY] = false
     const label = `${status || 'network error'}${message ? ': ' + message : ''}`
-    if (kind == 'ok') {
+    if (status > 199 && status < 300) {
       queue.remove(entry)
       attempt = 0
       log('sent', entry, status)
       waiters = waiters.filter((waiter) => queue.entries.includes(waiter.last) || waiter.resolve({ ok: true }))
     } else {
       let error: UserFluxError
-      if (kind == 'drop') {
-        queue.remove(entry)
-        report((error = new UserFluxError('rejected', `the API rejected an update (${label}); it was dropped`, status)))
-      } else if (kind == 'auth') {
-        error = new UserFluxError('unauthorized', `the API refused the write key (${label}); sending is paused on this page, updates are kept`, status)
+      if (status == 401 || status == 403) {
+        error = new UserFluxError('unauthorized', `write key refused (${label}); sending paused on this page, updates kept`, status)
         if (!paused) report(error)
         paused = error
+      } else if (status && status != 408 && status != 429 && status < 500) {
+        // Any other answer (4xx): this update will never be accepted; the rest can be.
+        queue.remove(entry)
+        report((error = new UserFluxError('rejected', `update rejected (${label}), dropped`, status)))
       } else {
+        // No answer, 408, 429, 5xx: worth trying again, later.
         const delay = retryDelay(++attempt, timing.minRetryDelay, timing.maxRetryDelay, retryAfter)
-        error = lastError = new UserFluxError('retrying', `sending failed (${label}); retry ${attempt} in ${Math.round(delay)} ms`, status)
+        error = lastError = new UserFluxError('retrying', `send failed (${label}), retry ${attempt} in ${Math.round(delay)} ms`, status)
         log(error.message)
         clearTimeout(retryTimer)
         retryTimer = setTimeout(() => {
@@ -88,8 +90,8 @@ export function createDelivery(
     draining = true
     try {
       if (!allowed()) queue.clear()
-      for (let entry; (entry = queue.entries[0]) && !queue.isBusy(entry) && !paused && !retryTimer; ) {
-        queue.setBusy(entry, true)
+      for (let entry; (entry = queue.entries[0]) && !entry[BUSY] && !paused && !retryTimer; ) {
+        entry[BUSY] = true
         const sending = entry
         // One request in flight per origin: tabs take turns, so no server sees two at once from us.
         settle(sending, await withLock('userflux-send', () => send(sending)))
@@ -125,12 +127,16 @@ export function createDelivery(
       clearTimeout(flushTimer)
       flushTimer = undefined
       let budget = KEEPALIVE_BUDGET
-      for (const entry of queue.entries) if (queue.isBusy(entry)) budget -= entry.n + OVERHEAD
-      // Entries past the budget stay persisted; the next page (or this one, if it lives) sends them.
+      const keys = new Set<string>()
+      // These requests travel side by side and may arrive in any order, so only entries that set
+      // different keys go together: any order then gives the server the same final state. The rest
+      // stay persisted for this page, if it lives on, or the next one.
       for (const entry of queue.entries) {
-        if (queue.isBusy(entry)) continue
-        if ((budget -= entry.n + OVERHEAD) < 0) break
-        queue.setBusy(entry, true)
+        const own = Object.keys(entry.p)
+        if (own.some((key) => keys.has(key)) || (budget -= entry.n + OVERHEAD) < 0) break
+        own.forEach((key) => keys.add(key))
+        if (entry[BUSY]) continue
+        entry[BUSY] = true
         send(entry, true).then((outcome) => settle(entry, outcome))
       }
     },

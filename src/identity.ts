@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
-import { UserFluxError } from './errors.js'
-import type { SafeStorage } from './storage.js'
+import type { UserFluxError } from './errors.js'
+import { corrupt, type SafeStorage } from './storage.js'
 
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
@@ -13,8 +13,8 @@ export interface Identity {
   store(keep: boolean): void
 }
 
-// Ids written by UserFlux's own SDK or by us: printable, no spaces or quotes, of a sane length.
-const isValidId = (value: string) => /^[\x21\x23-\x7e]{1,256}$/.test(value)
+// Ids written by UserFlux's own SDK or by us: printable, no spaces, of a sane length.
+const isValidId = (value: string) => /^[\x21-\x7e]{1,256}$/.test(value)
 
 /**
  * The visitor's identity, kept as plain strings under `<prefix>-anonymousId` and `<prefix>-userId`
@@ -42,19 +42,12 @@ export function createIdentity(
   }
 
   const read = (key: string): string | null | undefined => {
-    let value = storage.get(key)
-    if (value && !isValidId(value)) {
-      // A JSON-quoted id is repairable; anything else is corrupt and replaced.
-      try {
-        value = JSON.parse(value)
-      } catch {}
-      if (typeof value != 'string' || !isValidId(value)) {
-        report(new UserFluxError('storage', `ignored a corrupt value under "${key}"`))
-        value = null
-      }
-      write(key, value)
-    }
-    return value
+    const value = storage.get(key)
+    if (!value || isValidId(value)) return value
+    // Corrupt: replaced, as if absent.
+    report(corrupt(key))
+    write(key, null)
+    return null
   }
 
   const anonymousId = () => {

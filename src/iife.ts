@@ -10,14 +10,14 @@ declare global {
 }
 
 // The script tag entry: a client configured from this tag's data-* attributes, on window.userflux.
-const script = (document.currentScript || document.querySelector('script[data-write-key]')) as HTMLScriptElement | null
-const data = script?.dataset || {}
+// currentScript is set while a classic script runs, async ones included.
+const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {}
 const buffered = window.userflux
 
 if (buffered && !Array.isArray(buffered)) {
   // Loaded twice: the first client stays the only one, so nothing is sent twice.
 } else if (!data.writeKey) {
-  console.error('userflux: the script tag needs a data-write-key attribute with your Write Only API key; nothing will be sent')
+  console.error('userflux: the script tag has no data-write-key (your Write Only API key); nothing is sent')
 } else {
   try {
     replay(
@@ -39,6 +39,6 @@ function replay(client: UserFluxClient) {
   for (const [method, ...args] of (buffered as Call[] | undefined) || []) {
     const call = (client as any)[method]
     if (typeof call == 'function') call(...args)
-    else console.error(`userflux: unknown method "${method}" in the window.userflux buffer`)
+    else console.error('userflux: unknown method ' + method)
   }
 }

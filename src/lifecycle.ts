@@ -1,20 +1,15 @@
-export interface PageHandlers {
-  /** The page is hidden or being left: the last moment that is sure to run. */
-  hidden(): void
-  /** pagehide: the page is being left (it may come back from the back/forward cache). */
-  leave(): void
-  /** pageshow of a page restored from the back/forward cache. */
-  back(): void
-  online(): void
-}
-
-export function watchPage(handlers: PageHandlers): void {
+/**
+ * Page lifecycle: `hidden` runs when the page is hidden or left (the last moment sure to run, on
+ * mobile too), `leave` on pagehide (the page may come back from the back/forward cache), `back` when
+ * it does, `online` when the network returns.
+ */
+export function watchPage(hidden: () => void, leave: () => void, back: () => void, online: () => void): void {
   if (typeof document == 'undefined') return
   addEventListener('pagehide', () => {
-    handlers.hidden()
-    handlers.leave()
+    hidden()
+    leave()
   })
-  addEventListener('pageshow', (event) => event.persisted && handlers.back())
-  addEventListener('online', handlers.online)
-  document.addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && handlers.hidden())
+  addEventListener('pageshow', (event) => event.persisted && back())
+  addEventListener('online', online)
+  document.addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hidden())
 }

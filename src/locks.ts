@@ -17,15 +17,12 @@ export function ifLockFree(name: string, task: () => void): void {
 
 /** Holds `name` until the returned function is called; `onHeld` runs once it is held. */
 export function holdLock(name: string, onHeld?: () => void): () => void {
-  let release: (() => void) | undefined
-  let released = false
+  let release = () => {}
+  // A lock granted after release was asked for is held until the page goes: harmless, as the
+  // page then lives on, and it is rare (release is asked for on pagehide, the lock at start).
   locks()?.request(name, () => {
-    if (released) return
     onHeld?.()
     return new Promise<void>((resolve) => (release = resolve))
   }).catch(() => {})
-  return () => {
-    released = true
-    release?.()
-  }
+  return () => release()
 }

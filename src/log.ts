@@ -7,7 +7,7 @@ export interface Logger {
   log(...args: unknown[]): void
 }
 
-export function createLogger(debug: boolean, onError?: (error: UserFluxError) => void): Logger {
+export function createLogger(debug: boolean | undefined, onError?: (error: UserFluxError) => void): Logger {
   return {
     report(error) {
       try {

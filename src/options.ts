@@ -2,16 +2,13 @@ import type { Options } from './types.js'
 
 export const defaults = {
   endpoint: 'https://integration-api.userflux.co',
-  locationEnrichment: false,
   flushInterval: 1000,
   storage: 'localStorage' as NonNullable<Options['storage']>,
   storagePrefix: 'uf',
-  debug: false,
   maxQueueSize: 100,
   minRetryDelay: 1000,
   maxRetryDelay: 60_000,
-  optedOut: false,
-  respectGlobalPrivacyControl: false,
+  // Options whose default is false are left out: absent reads as false.
 }
 
 export type NormalizedOptions = typeof defaults & Omit<Options, keyof typeof defaults>
@@ -23,7 +20,7 @@ const fail = (name: string, what: string): never => {
 /** Fills in defaults and rejects setup mistakes at once, naming the option. */
 export function normalizeOptions(options: Options): NormalizedOptions {
   if (!options || typeof options.writeKey != 'string' || !options.writeKey.trim()) {
-    fail('writeKey', 'is required: pass your Write Only API key')
+    fail('writeKey', 'is required (your Write Only API key)')
   }
   const normalized = { ...defaults } as NormalizedOptions
   for (const key in options) {
@@ -34,11 +31,11 @@ export function normalizeOptions(options: Options): NormalizedOptions {
   try {
     new URL(normalized.endpoint)
   } catch {
-    fail('endpoint', `must be an absolute URL, got "${options.endpoint}"`)
+    fail('endpoint', 'must be an absolute URL')
   }
   for (const key of ['flushInterval', 'maxQueueSize', 'minRetryDelay', 'maxRetryDelay'] as const) {
     const value = normalized[key]
-    if (typeof value != 'number' || !(value >= 0)) fail(key, 'must be a number of at least 0')
+    if (typeof value != 'number' || !(value >= 0)) fail(key, 'must be a non-negative number')
   }
   return normalized
 }

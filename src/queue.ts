@@ -1,10 +1,17 @@
 import { UserFluxError } from './errors.js'
-import type { SafeStorage } from './storage.js'
+import { corrupt, type SafeStorage } from './storage.js'
 import type { Properties } from './types.js'
 import { MAX_UPDATE_BYTES } from './validate.js'
 
+/**
+ * Marks an entry being sent: it is then never merged into, nor sent twice. A symbol key, so that
+ * `JSON.stringify` leaves it out of what is persisted.
+ */
+export const BUSY = Symbol()
+
 /** One pending request. Short keys: entries are persisted as JSON on every change. */
 export interface Entry {
+  [BUSY]?: boolean
   /** userId, absent while anonymous */
   u?: string
   /** anonymousId */
@@ -21,9 +28,6 @@ export interface Queue {
   /** Queues an update, merging it into the last entry when that one is for the same identity. */
   add(userId: string | undefined, anonymousId: string, locationEnrichment: boolean, properties: Properties, size: number): boolean
   remove(entry: Entry): void
-  /** Entries being sent are never merged into, nor sent twice. */
-  setBusy(entry: Entry, busy: boolean): void
-  isBusy(entry: Entry): boolean
   /** Takes over the entries another tab left under `key`, if they were last written `minAge` ms ago or more. */
   adopt(key: string, minAge?: number): boolean
   relabel(from: string, to: string): void
@@ -32,10 +36,8 @@ export interface Queue {
   touch(): void
 }
 
-const isEntry = (entry: any): entry is Entry =>
-  entry && typeof entry.a == 'string' && typeof entry.l == 'boolean' && typeof entry.n == 'number' &&
-  (entry.u === undefined || typeof entry.u == 'string') &&
-  entry.p && typeof entry.p == 'object' && !Array.isArray(entry.p)
+// Enough to send it as it was queued; whatever else is wrong the API will say.
+const isEntry = (entry: any): entry is Entry => typeof entry?.a == 'string' && typeof entry.n == 'number' && entry.p?.constructor == Object
 
 /**
  * The pending updates of this page, in call order, persisted under `key` as `{ t, q }`.
@@ -49,7 +51,6 @@ export function createQueue(
   canStore: () => boolean,
 ): Queue {
   const entries: Entry[] = []
-  const busy = new WeakSet<Entry>()
   let scheduled = false
 
   const persist = () => {
@@ -70,16 +71,16 @@ export function createQueue(
     entries,
     add(u, a, l, p, n) {
       const last = entries[entries.length - 1]
-      const merge = last && !busy.has(last) && last.u === u && last.a === a && last.l === l && last.n + n <= MAX_UPDATE_BYTES
+      const merge = last && !last[BUSY] && last.u === u && last.a === a && last.l === l && last.n + n <= MAX_UPDATE_BYTES
       if (merge) {
         Object.assign(last.p, p)
         last.n += n
       } else {
         entries.push({ u, a, l, p, n })
-        if (entries.length > Math.max(maxSize, 1)) {
+        if (entries.length > maxSize) {
           // The oldest entry may be on the wire; then the next oldest goes.
-          const [dropped] = entries.splice(busy.has(entries[0]) ? 1 : 0, 1)
-          report(new UserFluxError('queue-full', `dropped the oldest pending update ${JSON.stringify(dropped.p).slice(0, 100)} (maxQueueSize ${maxSize})`))
+          const [dropped] = entries.splice(entries[0][BUSY] ? 1 : 0, 1)
+          report(new UserFluxError('queue-full', `queue full (maxQueueSize ${maxSize}): dropped ${JSON.stringify(dropped.p).slice(0, 80)}`))
         }
       }
       changed()
@@ -89,8 +90,6 @@ export function createQueue(
       const index = entries.indexOf(entry)
       if (index >= 0) entries.splice(index, 1), changed()
     },
-    setBusy: (entry, value) => void (value ? busy.add(entry) : busy.delete(entry)),
-    isBusy: (entry) => busy.has(entry),
     adopt(foreignKey, minAge = 0) {
       const raw = storage.get(foreignKey)
       if (!raw || !canStore()) return false
@@ -101,12 +100,12 @@ export function createQueue(
         found = parsed.q.filter(isEntry)
         if (found.length < parsed.q.length) throw 0
       } catch {
-        report(new UserFluxError('storage', `ignored corrupt pending updates under "${foreignKey}"`))
+        report(corrupt(foreignKey))
       }
       storage.remove(foreignKey)
       // They were queued before anything of this page that is not yet on the wire.
       let at = 0
-      while (at < entries.length && busy.has(entries[at])) at++
+      while (entries[at]?.[BUSY]) at++
       entries.splice(at, 0, ...found)
       changed()
       return found.length > 0

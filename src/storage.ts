@@ -15,6 +15,8 @@ export interface SafeStorage {
   keys(prefix: string): string[]
 }
 
+export const corrupt = (key: string) => new UserFluxError('storage', `ignored corrupt data under "${key}"`)
+
 export function createStorage(
   choice: 'localStorage' | 'memory' | StorageLike,
   report: (error: UserFluxError) => void,
@@ -25,7 +27,7 @@ export function createStorage(
   const problem = (error: unknown) => {
     if (!reported) {
       reported = true
-      report(new UserFluxError('storage', `storage is unusable (${(error as Error)?.name || error}); keeping data in memory`))
+      report(new UserFluxError('storage', `storage unusable (${(error as Error)?.name || error}), using memory`))
     }
   }
   try {
@@ -63,17 +65,17 @@ export function createStorage(
       }
     },
     keys(prefix) {
-      const found = new Set<string>()
+      // Only the backing storage: what sits in memory is this page's own and no other's to adopt.
+      const found: string[] = []
       try {
-        for (let i = 0; backing && i < backing.length!; i++) {
-          const key = backing.key!(i)
-          if (key?.startsWith(prefix)) found.add(key)
+        for (let i = 0; backing && i < backing.length; i++) {
+          const key = backing.key(i)!
+          if (key.startsWith(prefix)) found.push(key)
         }
       } catch (error) {
         problem(error)
       }
-      memory.forEach((value, key) => (key.startsWith(prefix) && value != null ? found.add(key) : found.delete(key)))
-      return [...found]
+      return found
     },
   }
 }

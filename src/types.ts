@@ -10,10 +10,7 @@ export type JsonValue = string | number | boolean | null | Date | JsonValue[] | 
 export type Properties = { [key: string]: JsonValue | undefined }
 
 /** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
-export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & {
-  readonly length?: number
-  key?(index: number): string | null
-}
+export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
 
 export interface Options {
   /** The Write Only API key of your UserFlux project. Never the Read + Write key. */

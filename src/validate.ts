@@ -18,12 +18,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
-const describe = (value: unknown) =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value == 'object' ? 'a ' + (Object.getPrototypeOf(value)?.constructor?.name || 'object') : typeof value
+/** "String", "Null", "Map", "Thing" (a class instance): what a message should say the value was. */
+const kind = (value: any): string => (value != null && value.constructor?.name) || Object.prototype.toString.call(value).slice(8, -1)
 
 export function checkUserId(method: string, userId: unknown): UserFluxError | undefined {
   if (typeof userId != 'string' || !userId.trim()) {
-    return invalid(`${method}: userId must be a non-empty string, got ${typeof userId == 'string' ? '""' : describe(userId)}`)
+    return invalid(`${method}: userId must be a non-empty string, got ${userId === '' ? 'an empty one' : kind(userId)}`)
   }
 }
 
@@ -35,23 +35,22 @@ export function checkUserId(method: string, userId: unknown): UserFluxError | un
 export function sanitize(method: string, properties: unknown): Sanitized | UserFluxError {
   let problem = ''
   try {
-    if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${describe(properties)}`)
-    const json = JSON.stringify(properties, function (this: unknown, key, value) {
+    if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${kind(properties)}`)
+    const json = JSON.stringify(properties, (key, value) => {
       const type = typeof value
       if (
         type == 'function' || type == 'symbol' || type == 'bigint' ||
         (type == 'number' && !isFinite(value)) ||
         (type == 'object' && value && !Array.isArray(value) && !isPlainObject(value))
       ) {
-        const where = this === properties ? `properties.${key}` : `properties (at nested key "${key}")`
-        problem = `${method}: ${where} is ${type == 'number' ? value : describe(value)}, which is not a JSON value`
+        problem = `${method}: properties has ${type == 'number' ? value : kind(value)} at key "${key}", not a JSON value`
         throw 0
       }
       return value
     })
     // Multi-byte characters make UTF-8 up to 3x longer than the string length, so count bytes only near the limit.
     const size = json.length * 3 > MAX_UPDATE_BYTES ? new TextEncoder().encode(json).length : json.length
-    if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties are ${size} bytes of JSON, over the ${MAX_UPDATE_BYTES} byte limit`)
+    if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties are ${size} bytes of JSON, over the limit of ${MAX_UPDATE_BYTES}`)
     return { properties: JSON.parse(json), size }
   } catch (error) {
     return invalid(problem || `${method}: properties ${/circular/i.test(String(error)) ? 'are circular' : 'cannot be read: ' + error}`)

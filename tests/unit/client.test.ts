@@ -27,11 +27,11 @@ afterEach(() => {
 
 describe('createClient', () => {
   it.each([[undefined], [{}], [{ writeKey: '' }], [{ writeKey: '  ' }], [{ writeKey: 42 }]])('throws a TypeError naming writeKey for %j', (options) => {
-    expect(() => createClient(options as any)).toThrow(new TypeError('createClient: options.writeKey is required: pass your Write Only API key'))
+    expect(() => createClient(options as any)).toThrow(new TypeError('createClient: options.writeKey is required (your Write Only API key)'))
   })
   it('throws for a relative endpoint and a negative flushInterval', () => {
     expect(() => make({ endpoint: '/api' })).toThrow(/options\.endpoint must be an absolute URL/)
-    expect(() => make({ flushInterval: -1 })).toThrow(/options\.flushInterval must be a number/)
+    expect(() => make({ flushInterval: -1 })).toThrow(/options\.flushInterval must be a non-negative number/)
   })
 })
 
@@ -140,13 +140,11 @@ describe('identity', () => {
     expect(uf.anonymousId).not.toBe(alices)
   })
 
-  it('repairs a JSON-quoted id and replaces a corrupt one, reporting it', () => {
-    storage.data.set('uf-anonymousId', '"quoted-id"')
-    expect(make().anonymousId).toBe('quoted-id')
-    expect(storage.data.get('uf-anonymousId')).toBe('quoted-id')
+  it('replaces a corrupt id, reporting it', () => {
     storage.data.set('uf-anonymousId', 'has spaces\nand lines')
     const fresh = make().anonymousId
     expect(fresh).toMatch(/^[\w-]{21}$/)
+    expect(storage.data.get('uf-anonymousId')).toBe(fresh)
     expect(errors.map((e) => e.code)).toEqual(['storage'])
   })
 
@@ -261,10 +259,10 @@ describe('never throws into the page', () => {
     uf.updateProfile({ n: NaN })
     await uf.flush()
     expect(errors.map((e) => e.message)).toEqual([
-      'userflux: updateProfile: properties must be a plain object, got string',
-      'userflux: identify: userId must be a non-empty string, got number',
-      'userflux: identify: properties.f is function, which is not a JSON value',
-      'userflux: updateProfile: properties.n is NaN, which is not a JSON value',
+      'userflux: updateProfile: properties must be a plain object, got String',
+      'userflux: identify: userId must be a non-empty string, got Number',
+      'userflux: identify: properties has Function at key "f", not a JSON value',
+      'userflux: updateProfile: properties has NaN at key "n", not a JSON value',
     ])
     expect(fetch.requests).toHaveLength(0)
     expect(uf.userId).toBeNull()

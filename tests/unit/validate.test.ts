@@ -7,22 +7,22 @@ circular.self = circular
 
 describe('sanitize', () => {
   it.each([
-    ['a string', 'nope', /properties must be a plain object, got string/],
-    ['null', null, /properties must be a plain object, got null/],
-    ['an array', [1], /got an array/],
-    ['a Map', new Map(), /got a Map/],
-    ['a class instance', new (class Thing {})(), /got a Thing/],
-    ['a function value', { f: () => 1 }, /properties\.f is function/],
-    ['a symbol value', { s: Symbol('x') }, /properties\.s is symbol/],
-    ['a BigInt value', { b: 10n }, /properties\.b is bigint/],
-    ['NaN', { n: NaN }, /properties\.n is NaN/],
-    ['Infinity', { n: Infinity }, /properties\.n is Infinity/],
-    ['a nested function', { a: { deep: () => 1 } }, /nested key "deep"\) is function/],
-    ['a nested Set', { a: [new Set()] }, /nested key "0"\) is a Set/],
+    ['a string', 'nope', /properties must be a plain object, got String/],
+    ['null', null, /properties must be a plain object, got Null/],
+    ['an array', [1], /got Array/],
+    ['a Map', new Map(), /got Map/],
+    ['a class instance', new (class Thing {})(), /got Thing/],
+    ['a function value', { f: () => 1 }, /properties has Function at key "f"/],
+    ['a symbol value', { s: Symbol('x') }, /properties has Symbol at key "s"/],
+    ['a BigInt value', { b: 10n }, /properties has BigInt at key "b"/],
+    ['NaN', { n: NaN }, /properties has NaN at key "n"/],
+    ['Infinity', { n: Infinity }, /properties has Infinity at key "n"/],
+    ['a nested function', { a: { deep: () => 1 } }, /properties has Function at key "deep"/],
+    ['a nested Set', { a: [new Set()] }, /properties has Set at key "0"/],
     ['a circular object', circular, /properties are circular/],
     ['a throwing getter', { get boom() { throw new Error('kaboom') } }, /cannot be read: Error: kaboom/],
-    ['too big', { big: 'x'.repeat(MAX_UPDATE_BYTES) }, /over the 32768 byte limit/],
-    ['too big in UTF-8', { big: 'é'.repeat(MAX_UPDATE_BYTES / 2) }, /over the 32768 byte limit/],
+    ['too big', { big: 'x'.repeat(MAX_UPDATE_BYTES) }, /over the limit of 32768/],
+    ['too big in UTF-8', { big: 'é'.repeat(MAX_UPDATE_BYTES / 2) }, /over the limit of 32768/],
   ])('rejects %s, naming the argument', (_, value, message) => {
     const result = sanitize('updateProfile', value)
     expect(result).toBeInstanceOf(UserFluxError)

@@ -1,0 +1,249 @@
+/**
+ * The delivery guarantees of SPEC §5, each proven in real Chromium against the local Integration
+ * API with injected faults. Tests marked "defaults" use the script tag with no tuning, as users get it;
+ * the others shorten intervals through options to keep the suite fast.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { inPage, sleep, startStack, type Stack } from './harness.js'
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack()
+})
+afterAll(() => stack?.close())
+beforeEach(() => stack.api.reset())
+
+const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
+const ready = (page: import('playwright').Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+
+describe('retries', () => {
+  it('defaults: 503 and 500 are retried, Retry-After honoured, then delivered once', async () => {
+    await stack.api.faults([{ status: 503, retryAfter: '2' }, { status: 500 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'iife' })
+    await inPage(page, `uf.updateProfile({ plan: 'pro' })`)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    const { posts } = await stack.api.requests()
+    expect(posts.map((post) => post.status)).toEqual([503, 500, 204])
+    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(1900) // Retry-After: 2
+    expect(posts[2].at - posts[1].at).toBeGreaterThanOrEqual(400) // backoff, half of 1 s at least
+    expect(posts.every((post) => post.body.properties.plan == 'pro')).toBe(true)
+    await context.close()
+  })
+
+  it('dropped connections, 408 and 429 are retried; the queue stays persisted meanwhile', async () => {
+    await stack.api.faults([{ drop: true }, { status: 408 }, { status: 429, retryAfter: '0' }, { delayMs: 200 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(page, `uf.updateProfile({ a: 1 })`)
+    await sleep(150)
+    const persisted = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')).map((key) => localStorage.getItem(key)))
+    expect(persisted.join()).toContain('"a":1')
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    expect((await stack.api.requests()).posts.map((post) => post.status)).toEqual(['dropped', 408, 429, 204])
+    await page.waitForFunction(() => !Object.keys(localStorage).some((key) => key.startsWith('uf-queue-')))
+    await context.close()
+  })
+
+  it('going online retries at once instead of waiting out the backoff', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: { flushInterval: 50, minRetryDelay: 60_000 } })
+    await context.setOffline(true)
+    const result = await inPage<any>(page, `uf.updateProfile({ offline: true }); return uf.flush()`)
+    expect(result).toMatchObject({ ok: false, error: { code: 'retrying', status: 0 } })
+    const back = Date.now()
+    await context.setOffline(false)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    expect(Date.now() - back).toBeLessThan(30_000) // far sooner than the 60 s backoff
+    await context.close()
+  })
+})
+
+describe('permanent failures', () => {
+  it('a 400 drops that update, reports status and message, and the rest goes on', async () => {
+    await stack.api.faults([{ status: 400, body: { error: 'bad_request', message: 'no thanks' } }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    const result = await inPage<any>(page, `uf.updateProfile({ a: 1 }); uf.updateProfile({ b: 2 }, { locationEnrichment: true }); return uf.flush()`)
+    expect(result).toMatchObject({ ok: false, error: { code: 'rejected', status: 400 } })
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { b: 2 } })])
+    expect(await page.evaluate(() => window.__ufErrors)).toEqual([
+      { code: 'rejected', status: 400, message: expect.stringContaining('400: no thanks') },
+    ])
+    await context.close()
+  })
+
+  it('401: reported once, sending paused for the page, data kept for the next page', async () => {
+    await stack.api.faults([{ status: 401 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(page, `uf.updateProfile({ a: 1 }); await uf.flush(); uf.updateProfile({ b: 2 }); await uf.flush()`)
+    await sleep(1000)
+    expect((await stack.api.requests()).posts).toHaveLength(1)
+    expect((await page.evaluate(() => window.__ufErrors)).map((error) => error.code)).toEqual(['unauthorized'])
+    await page.reload()
+    await ready(page)
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(accepted[0].properties).toEqual({ a: 1, b: 2 })
+    await context.close()
+  })
+})
+
+describe('unload and next visit', () => {
+  it('defaults: a tab closed right after a call still delivers it (keepalive on pagehide)', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'iife' })
+    await inPage(page, `uf.updateProfile({ closing: 'now' })`)
+    await page.close({ runBeforeUnload: false })
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(accepted[0].properties).toEqual({ closing: 'now' })
+    await context.close()
+  })
+
+  it('defaults: an update made while the API was unreachable arrives when the site opens again', async () => {
+    await stack.api.faults([{ drop: true, times: 1000 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'iife' })
+    await inPage(page, `uf.updateProfile({ made: 'offline' })`)
+    await sleep(1500) // the first attempt fails
+    await page.close()
+    await stack.api.reset() // the API is back
+    await stack.open(context, { build: 'iife' })
+    const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
+    expect(accepted.map((body) => body.properties)).toEqual([{ made: 'offline' }])
+    await context.close()
+  })
+
+  it('a crashed page delivers its update on the next visit', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: { flushInterval: 60_000 } })
+    await inPage(page, `uf.updateProfile({ before: 'crash' })`)
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Page.crash').catch(() => {})
+    await stack.open(context, { build: 'esm', options: fast })
+    const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
+    expect(accepted.map((body) => body.properties)).toEqual([{ before: 'crash' }])
+    await context.close()
+  })
+})
+
+describe('several tabs', () => {
+  it('each update is delivered once, and a tab closed with pending data loses nothing', async () => {
+    const context = await stack.newContext()
+    const [a, b] = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
+    expect(await inPage(a, `return uf.anonymousId`)).toBe(await inPage(b, `return uf.anonymousId`))
+    await Promise.all([inPage(a, `for (let i = 0; i < 20; i++) uf.updateProfile({ a: i })`), inPage(b, `for (let i = 0; i < 20; i++) uf.updateProfile({ b: i })`)])
+    await stack.api.waitFor((accepted) => accepted.length == 2)
+    await stack.api.faults([{ drop: true, times: 1000 }])
+    await inPage(a, `uf.updateProfile({ pending: 'in closed tab' })`)
+    await sleep(300)
+    await a.close()
+    await stack.api.reset()
+    await stack.open(context, { build: 'esm', options: fast }) // the next visit
+    const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
+    await sleep(500)
+    expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { pending: 'in closed tab' } })])
+    expect(accepted).toHaveLength(1)
+    await context.close()
+  })
+
+  it('tabs never have two requests in flight at once', async () => {
+    await stack.api.faults([{ delayMs: 300, times: 10 }])
+    const context = await stack.newContext()
+    const tabs = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
+    await Promise.all(tabs.map((tab, t) => inPage(tab, `uf.updateProfile({ t${t}: 1 }); uf.updateProfile({ t${t}: 2 }, { locationEnrichment: true })`)))
+    await stack.api.waitFor((accepted) => accepted.length == 4)
+    const { posts } = await stack.api.requests()
+    const starts = posts.map((post) => post.at).sort((x, y) => x - y)
+    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(250)
+    await context.close()
+  })
+})
+
+describe('storage trouble', () => {
+  it('defaults: localStorage that throws on access: works in memory, reports once, never throws', async () => {
+    const context = await stack.newContext()
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', { get: () => { throw new DOMException('The operation is insecure.', 'SecurityError') } })
+    })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('console', (message) => message.type() == 'error' && errors.push(message.text()))
+    page.on('pageerror', (error) => errors.push('pageerror: ' + error.message))
+    const { pageUrl } = await import('./harness.js')
+    await page.goto(pageUrl(stack.site, { build: 'iife' }))
+    await ready(page)
+    const id = await inPage<string>(page, `uf.identify('user-1', { a: 1 }); uf.updateProfile({ b: 2 }); return uf.anonymousId`)
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(accepted[0]).toEqual({ userId: 'user-1', anonymousId: id, properties: { a: 1, b: 2 } })
+    expect(errors).toEqual([expect.stringContaining('storage is unusable (SecurityError)')])
+    await context.close()
+  })
+
+  it('full storage (QuotaExceededError): keeps working in memory, reports once', async () => {
+    const context = await stack.newContext()
+    await context.addInitScript(() => {
+      Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError') }
+    })
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(page, `for (let i = 0; i < 10; i++) uf.updateProfile({ i })`)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    expect((await page.evaluate(() => window.__ufErrors)).map((error) => error.message)).toEqual([expect.stringContaining('QuotaExceededError')])
+    await context.close()
+  })
+
+  it('corrupt stored values are repaired and reported', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    await page.evaluate(() => {
+      localStorage.setItem('uf-anonymousId', '{"not": "an id"}')
+      localStorage.setItem('uf-queue-xyz:dead', '{broken json')
+    })
+    await page.reload()
+    await ready(page)
+    const id = await inPage<string>(page, `uf.updateProfile({ fine: true }); return uf.anonymousId`)
+    expect(id).toMatch(/^[\w-]{21}$/)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    expect(await page.evaluate(() => localStorage.getItem('uf-anonymousId'))).toBe(id)
+    expect((await page.evaluate(() => window.__ufErrors)).map((error) => error.code)).toEqual(['storage'])
+    await context.close()
+  })
+
+  it('a stored anonymousId unreadable for a moment is not replaced by a second one', async () => {
+    const context = await stack.newContext()
+    const first = await stack.open(context, { build: 'esm', options: fast })
+    const id = await inPage<string>(first, `return uf.anonymousId`)
+    await first.close()
+    await context.addInitScript(() => {
+      const getItem = Storage.prototype.getItem
+      let failures = 3
+      Storage.prototype.getItem = function (key) {
+        if (failures-- > 0) throw new DOMException('busy', 'UnknownError')
+        return getItem.call(this, key)
+      }
+    })
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(page, `uf.updateProfile({ a: 1 })`)
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(accepted[0].anonymousId).toBe(id)
+    expect(await inPage(page, `return uf.anonymousId`)).toBe(id)
+    await context.close()
+  })
+
+  it('the persisted queue is bounded: past the cap the oldest update is dropped and reported', async () => {
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: { ...fast, maxQueueSize: 3, minRetryDelay: 60_000 } })
+    await inPage(page, `for (let i = 0; i < 5; i++) uf.updateProfile({ i }, { locationEnrichment: i % 2 == 0 })`)
+    const errors = await page.evaluate(() => window.__ufErrors)
+    expect(errors.map((error) => error.code)).toEqual(['queue-full', 'queue-full'])
+    expect(errors[0].message).toContain('{"i":0}')
+    await stack.api.reset()
+    await context.setOffline(true)
+    await context.setOffline(false) // the online event retries at once
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 3 && accepted)
+    expect(accepted.map((body) => body.properties)).toEqual([{ i: 2 }, { i: 3 }, { i: 4 }])
+    await context.close()
+  })
+})

@@ -1,0 +1,204 @@
+/**
+ * End-to-end stack: the local Integration API (demo/api) on one 127.0.0.1 port, a site serving test
+ * pages and the builds on another (so requests are cross-origin with real CORS preflights), and a
+ * real Chromium. Every test file starts its own stack on free ports, so files can run in parallel.
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import { join, normalize } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import type { Browser, BrowserContext, Page } from 'playwright'
+// @ts-expect-error: plain JavaScript without types
+import { createApiServer } from '../../demo/api/server.js'
+import { launchChromium } from '../support/chromium.js'
+
+export const WRITE_KEY = 'demo-write-key'
+export const READ_WRITE_KEY = 'demo-read-write-key'
+const root = new URL('../../', import.meta.url).pathname
+
+export type Build = 'iife' | 'esm'
+export const BUILDS: Build[] = ['iife', 'esm']
+
+export interface Fault {
+  status?: number
+  retryAfter?: string
+  delayMs?: number
+  drop?: boolean
+  times?: number
+  body?: unknown
+}
+
+export interface SeenPost {
+  at: number
+  query: Record<string, string>
+  headers: Record<string, string>
+  body: any
+  status: number | 'dropped'
+}
+
+export class Api {
+  constructor(readonly url: string) {}
+  private async call(path: string, body?: unknown) {
+    const response = await fetch(this.url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return response.status == 204 ? undefined : response.json()
+  }
+  faults = (faults: Fault[]) => this.call('/__test/faults', { faults })
+  reset = () => this.call('/__test/reset', {})
+  requests = (): Promise<{ posts: SeenPost[]; preflights: number; gets: number }> => this.call('/__test/requests')
+  /** The bodies of the POSTs the API accepted (2xx), in arrival order. */
+  async accepted() {
+    return (await this.requests()).posts.filter((post) => typeof post.status == 'number' && post.status < 300).map((post) => post.body)
+  }
+  async profile(userId: string) {
+    const response = await fetch(`${this.url}/profile/${encodeURIComponent(userId)}`, { headers: { authorization: `Bearer ${READ_WRITE_KEY}` } })
+    return response.status == 200 ? response.json() : undefined
+  }
+  /** Waits until `check` passes on the accepted bodies (polling; generous bound). */
+  async waitFor<T>(check: (accepted: any[]) => T | undefined | false, timeout = 15_000): Promise<T> {
+    const end = Date.now() + timeout
+    for (;;) {
+      const accepted = await this.accepted()
+      const result = check(accepted)
+      if (result) return result
+      if (Date.now() > end) throw new Error(`timed out waiting; accepted so far: ${JSON.stringify(accepted)}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+export interface PageOptions {
+  build: Build
+  /** createClient options (ESM) or data-* attributes (script tag: writeKey, endpoint, locationEnrichment). */
+  options?: Record<string, unknown>
+  /** Calls made through the loader stub before the script tag's script arrives (script tag only). */
+  before?: unknown[][]
+  /** Serve the script tag's script this late, so that buffered calls really wait for it. */
+  scriptDelay?: number
+  /** Omit the data-write-key attribute. */
+  noKey?: boolean
+  /** Load the script tag twice. */
+  twice?: boolean
+}
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' }
+const IMPORT_MAP = JSON.stringify({ imports: { 'userflux-snippet': '/dist/index.js', ky: '/vendor/ky/index.js', nanoid: '/vendor/nanoid/index.browser.js' } })
+const IMPORT_MAP_HASH = createHash('sha256').update(IMPORT_MAP).digest('base64')
+
+/** Test pages are described in their URL's query, so any tab or reload can open the same page. */
+export function pageUrl(site: string, page: PageOptions) {
+  return `${site}/page.html?config=${encodeURIComponent(JSON.stringify(page))}`
+}
+
+function pageHtml(config: PageOptions, apiUrl: string) {
+  const options = { writeKey: WRITE_KEY, endpoint: apiUrl, ...config.options }
+  const scripts: string[] = []
+  if (config.build == 'iife') {
+    scripts.push('<script src="/stub.js"></script>')
+    if (config.before) scripts.push(`<script src="/before.js?calls=${encodeURIComponent(JSON.stringify(config.before))}"></script>`)
+    const attributes = Object.entries(options)
+      .filter(([name]) => !(config.noKey && name == 'writeKey'))
+      .map(([name, value]) => ` data-${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}="${value}"`)
+      .join('')
+    const tag = `<script async src="/userflux.min.js?delay=${config.scriptDelay ?? 0}"${attributes}></script>`
+    scripts.push(tag, config.twice ? tag.replace('?delay', '?again=1&delay') : '')
+  } else {
+    scripts.push(`<script type="importmap">${IMPORT_MAP}</script>`)
+    scripts.push(`<script type="module" src="/esm-boot.js?options=${encodeURIComponent(JSON.stringify(options))}"></script>`)
+  }
+  return `<!doctype html><html><head><meta charset="utf-8"><title>test</title>${scripts.join('')}</head><body>test page</body></html>`
+}
+
+// The loader stub of the README, as a file (CSP forbids inline script).
+const STUB = `window.userflux=window.userflux||[];["identify","updateProfile","reset","optOut","optIn"].forEach(function(m){window.userflux[m]=window.userflux[m]||function(){window.userflux.push([m].concat([].slice.call(arguments)))}});`
+const ESM_BOOT = `import { createClient } from 'userflux-snippet'
+const options = JSON.parse(new URL(import.meta.url).searchParams.get('options'))
+window.__ufErrors = []
+window.userflux = createClient({ ...options, onError: (error) => window.__ufErrors.push({ code: error.code, message: error.message, status: error.status }) })
+`
+
+async function startSite(apiUrl: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url!, 'http://x')
+    const send = (status: number, type: string, body: string | Buffer) => {
+      response.writeHead(status, {
+        'content-type': type,
+        'cache-control': 'no-store',
+        // No inline script, no eval: the snippet must work under a strict policy.
+        'content-security-policy': `default-src 'self'; script-src 'self' 'sha256-${IMPORT_MAP_HASH}'; connect-src 'self' ${apiUrl}`,
+      })
+      response.end(body)
+    }
+    try {
+      if (url.pathname == '/page.html') return send(200, 'text/html', pageHtml(JSON.parse(url.searchParams.get('config')!), apiUrl))
+      if (url.pathname == '/stub.js') return send(200, 'text/javascript', STUB)
+      if (url.pathname == '/before.js') {
+        const calls = JSON.parse(url.searchParams.get('calls')!) as unknown[][]
+        return send(200, 'text/javascript', calls.map(([method, ...args]) => `window.userflux.${method}(...${JSON.stringify(args)});`).join('\n'))
+      }
+      if (url.pathname == '/esm-boot.js') return send(200, 'text/javascript', ESM_BOOT)
+      const delay = Number(url.searchParams.get('delay') || 0)
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay))
+      const file =
+        url.pathname == '/userflux.min.js' ? 'dist/userflux.min.js'
+        : url.pathname.startsWith('/dist/') ? url.pathname.slice(1)
+        : url.pathname.startsWith('/vendor/ky/') ? 'node_modules/ky/distribution/' + url.pathname.slice(11)
+        : url.pathname.startsWith('/vendor/nanoid/') ? 'node_modules/nanoid/' + url.pathname.slice(15)
+        : undefined
+      if (!file || normalize(file).startsWith('..')) return send(404, 'text/plain', 'not found')
+      send(200, MIME[file.slice(file.lastIndexOf('.'))] || 'application/octet-stream', await readFile(join(root, file)))
+    } catch (error) {
+      send(404, 'text/plain', String(error))
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+export interface Stack {
+  api: Api
+  site: string
+  browser: Browser
+  /** A fresh browser profile (its own localStorage), as a new visitor would have. */
+  newContext(): Promise<BrowserContext>
+  open(context: BrowserContext, page: PageOptions): Promise<Page>
+  close(): Promise<void>
+}
+
+export async function startStack(): Promise<Stack> {
+  const apiServer = createApiServer({ control: true })
+  const { url: apiUrl } = await apiServer.listen(0, '127.0.0.1')
+  const site = await startSite(apiUrl)
+  const browser = await launchChromium()
+  return {
+    api: new Api(apiUrl),
+    site: site.url,
+    browser,
+    newContext: () => browser.newContext(),
+    async open(context, config) {
+      const page = await context.newPage()
+      await page.goto(pageUrl(site.url, config))
+      if (!config.noKey) await page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+      return page
+    },
+    async close() {
+      await browser.close()
+      site.server.closeAllConnections()
+      await new Promise((resolve) => site.server.close(resolve))
+      await apiServer.close()
+    },
+  }
+}
+
+/** Runs `script` in the page with the client as `uf`. */
+export function inPage<T>(page: Page, script: string): Promise<T> {
+  return page.evaluate(`(async (uf) => { ${script} })(window.userflux)`) as Promise<T>
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+declare global {
+  interface Window {
+    __ufErrors: { code: string; message: string; status?: number }[]
+  }
+}
