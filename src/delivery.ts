@@ -21,10 +21,6 @@ interface Timing {
   maxRetryDelay: number
 }
 
-// Browsers allow 64 KiB of keepalive bodies in flight per page; headers and ids take the rest.
-const KEEPALIVE_BUDGET = 65_536
-const OVERHEAD = 512
-
 /**
  * Sends the queue head first, one request at a time across the origin's tabs, and decides from the
  * outcome: remove (2xx), drop and report (other 4xx), pause for the page's life (401/403), or keep
@@ -45,7 +41,8 @@ export function createDelivery(
   let draining = false
   let paused: UserFluxError | undefined
   let lastError: UserFluxError | undefined
-  let waiters: { last: Entry; resolve: (result: FlushResult) => void }[] = []
+  // flush() calls waiting: [the last entry queued when it was called, its resolve]
+  let waiters: [Entry, (result: FlushResult) => void][] = []
 
   const settle = (entry: Entry, { status, retryAfter, message }: Answer) => {
     entry[BUSY] = false
@@ -54,11 +51,11 @@ export function createDelivery(
       queue.remove(entry)
       attempt = 0
       log('sent', entry, status)
-      waiters = waiters.filter((waiter) => queue.entries.includes(waiter.last) || waiter.resolve({ ok: true }))
+      waiters = waiters.filter(([last, resolve]) => queue.entries.includes(last) || resolve({ ok: true }))
     } else {
       let error: UserFluxError
       if (status == 401 || status == 403) {
-        error = new UserFluxError('unauthorized', `write key refused (${label}); sending paused on this page, updates kept`, status)
+        error = new UserFluxError('unauthorized', `write key refused (${label}): paused on this page, updates kept`, status)
         if (!paused) report(error)
         paused = error
       } else if (status && status != 408 && status != 429 && status < 500) {
@@ -78,7 +75,7 @@ export function createDelivery(
         // Refreshes the write time that tabs without Web Locks judge an abandoned queue by.
         queue.touch()
       }
-      for (const waiter of waiters.splice(0)) waiter.resolve({ ok: false, error })
+      for (const [, resolve] of waiters.splice(0)) resolve({ ok: false, error })
     }
     drain()
   }
@@ -111,7 +108,7 @@ export function createDelivery(
       // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
       if (paused || retryTimer) return Promise.resolve({ ok: false, error: (paused || lastError)! })
       return new Promise((resolve) => {
-        waiters.push({ last, resolve })
+        waiters.push([last, resolve])
         drain()
       })
     },
@@ -123,21 +120,15 @@ export function createDelivery(
       }
     },
     sendOnExit() {
-      if (paused || !allowed()) return
       clearTimeout(flushTimer)
       flushTimer = undefined
-      let budget = KEEPALIVE_BUDGET
-      const keys = new Set<string>()
-      // These requests travel side by side and may arrive in any order, so only entries that set
-      // different keys go together: any order then gives the server the same final state. The rest
-      // stay persisted for this page, if it lives on, or the next one.
-      for (const entry of queue.entries) {
-        const own = Object.keys(entry.p)
-        if (own.some((key) => keys.has(key)) || (budget -= entry.n + OVERHEAD) < 0) break
-        own.forEach((key) => keys.add(key))
-        if (entry[BUSY]) continue
+      // Only the head, and only if nothing is on the wire: requests sent side by side may arrive in
+      // any order. A request already on the wire carries on (keepalive); what is left stays
+      // persisted for this page, if it lives on, or the next one.
+      const entry = queue.entries[0]
+      if (entry && !entry[BUSY] && !paused && allowed()) {
         entry[BUSY] = true
-        send(entry, true).then((outcome) => settle(entry, outcome))
+        send(entry, true).then((answer) => settle(entry, answer))
       }
     },
   }

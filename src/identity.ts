@@ -94,9 +94,8 @@ export function createIdentity(
     },
     store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
-      for (const [key, value] of [[anonymousKey, keep && anonymousId()], [userKey, keep && user]] as const) {
-        value ? storage.set(key, value) : storage.remove(key)
-      }
+      keep ? storage.set(anonymousKey, anonymousId()) : storage.remove(anonymousKey)
+      keep && user ? storage.set(userKey, user) : storage.remove(userKey)
     },
   }
 }

@@ -37,8 +37,6 @@ if (buffered && !Array.isArray(buffered)) {
 function replay(client: UserFluxClient) {
   // Calls made before the script arrived, in the order they were made.
   for (const [method, ...args] of (buffered as Call[] | undefined) || []) {
-    const call = (client as any)[method]
-    if (typeof call == 'function') call(...args)
-    else console.error('userflux: unknown method ' + method)
+    ;(client as any)[method]?.(...args)
   }
 }

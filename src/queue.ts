@@ -80,7 +80,7 @@ export function createQueue(
         if (entries.length > maxSize) {
           // The oldest entry may be on the wire; then the next oldest goes.
           const [dropped] = entries.splice(entries[0][BUSY] ? 1 : 0, 1)
-          report(new UserFluxError('queue-full', `queue full (maxQueueSize ${maxSize}): dropped ${JSON.stringify(dropped.p).slice(0, 80)}`))
+          report(new UserFluxError('queue-full', `maxQueueSize ${maxSize} reached: dropped ${JSON.stringify(dropped.p).slice(0, 60)}`))
         }
       }
       changed()

@@ -20,9 +20,8 @@ export interface Tabs {
 export function shareWithTabs(storage: SafeStorage, queue: Queue, keyPrefix: string, ownKey: string, adopted: () => void): Tabs {
   const adoptOrphans = () => {
     for (const key of storage.keys(keyPrefix)) {
-      if (key == ownKey) continue
-      if (hasLocks()) ifLockFree(key, () => queue.adopt(key) && adopted())
-      else if (queue.adopt(key, STALE_AFTER)) adopted()
+      const adopt = (minAge?: number) => queue.adopt(key, minAge) && adopted()
+      if (key != ownKey) hasLocks() ? ifLockFree(key, adopt) : adopt(STALE_AFTER)
     }
   }
   let release = holdLock(ownKey)

@@ -31,12 +31,8 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
       // ky would only start the request a microtask later.
       const response = await (exiting ? (fetchImpl || fetch)(url, init) : api(url, init))
       if (response.ok) return { status: response.status }
-      let message = ''
-      try {
-        message = (await response.text()).slice(0, 500)
-        const body = JSON.parse(message)
-        message = body.message || body.error || message
-      } catch {}
+      // The API's error body, as it came: what a developer needs to see to fix the call.
+      const message = (await response.text().catch(() => '')).slice(0, 300)
       return { status: response.status, retryAfter: response.headers.get('retry-after'), message }
     } catch (error) {
       return { status: 0, message: String(error) }

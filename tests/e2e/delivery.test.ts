@@ -69,7 +69,7 @@ describe('permanent failures', () => {
     await stack.api.waitFor((accepted) => accepted.length == 1)
     expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { b: 2 } })])
     expect(await page.evaluate(() => window.__ufErrors)).toEqual([
-      { code: 'rejected', status: 400, message: expect.stringContaining('400: no thanks') },
+      { code: 'rejected', status: 400, message: expect.stringMatching(/update rejected \(400: .*no thanks/) },
     ])
     await context.close()
   })
