@@ -13,13 +13,6 @@ import { createTransport } from './transport.js'
 import type { CallOptions, Options, Properties, UserFluxClient } from './types.js'
 import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
-/** A short stable tag of a configuration, so clients of different keys or endpoints never share a queue. */
-const tag = (text: string) => {
-  let hash = 5381
-  for (let i = 0; i < text.length; i++) hash = (hash * 33) ^ text.charCodeAt(i)
-  return (hash >>> 0).toString(36)
-}
-
 /**
  * Creates a client. Throws a `TypeError` at once for setup mistakes (no `writeKey`, a bad option);
  * after that no method throws: problems go to `onError` and the console.
@@ -31,7 +24,8 @@ export function createClient<P extends Properties = Properties>(options: Options
   const storage = createStorage(config.storage, report)
   const consent = createConsent(storage, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent.optedOut()
-  const queuePrefix = `${prefix}-queue-${tag(config.writeKey + ' ' + config.endpoint)}:`
+  // Clients of different keys or endpoints never share a queue. (The Write Only key is public anyway.)
+  const queuePrefix = `${prefix}-queue-${config.writeKey}@${config.endpoint}:`
   const queueKey = queuePrefix + nanoid(10)
   const queue = createQueue(storage, queueKey, config.maxQueueSize, report, canStore)
   const identity = createIdentity(storage, prefix, canStore, report, queue.relabel)
@@ -44,10 +38,7 @@ export function createClient<P extends Properties = Properties>(options: Options
     delivery.schedule()
   }
 
-  const reset = () => {
-    log('reset')
-    identity.reset()
-  }
+  const reset = () => identity.reset()
 
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
   const guard =
@@ -88,13 +79,11 @@ export function createClient<P extends Properties = Properties>(options: Options
     reset: guard(reset),
     flush: delivery.flush,
     optOut: guard(() => {
-      log('opted out')
       consent.set(true)
       queue.clear()
       identity.store(false)
     }),
     optIn: guard(() => {
-      log('opted in')
       consent.set(false)
       identity.store(true)
     }),

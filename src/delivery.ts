@@ -55,17 +55,17 @@ export function createDelivery(
     } else {
       let error: UserFluxError
       if (status == 401 || status == 403) {
-        error = new UserFluxError('unauthorized', `write key refused (${label}): paused on this page, updates kept`, status)
+        error = new UserFluxError('unauthorized', `unauthorized (${label}): sending paused, updates kept`, status)
         if (!paused) report(error)
         paused = error
       } else if (status && status != 408 && status != 429 && status < 500) {
         // Any other answer (4xx): this update will never be accepted; the rest can be.
         queue.remove(entry)
-        report((error = new UserFluxError('rejected', `update rejected (${label}), dropped`, status)))
+        report((error = new UserFluxError('rejected', `rejected (${label}): update dropped`, status)))
       } else {
         // No answer, 408, 429, 5xx: worth trying again, later.
         const delay = retryDelay(++attempt, timing.minRetryDelay, timing.maxRetryDelay, retryAfter)
-        error = lastError = new UserFluxError('retrying', `send failed (${label}), retry ${attempt} in ${Math.round(delay)} ms`, status)
+        error = lastError = new UserFluxError('retrying', `failed (${label}): retry in ${delay | 0} ms`, status)
         log(error.message)
         clearTimeout(retryTimer)
         retryTimer = setTimeout(() => {

@@ -17,7 +17,7 @@ const buffered = window.userflux
 if (buffered && !Array.isArray(buffered)) {
   // Loaded twice: the first client stays the only one, so nothing is sent twice.
 } else if (!data.writeKey) {
-  console.error('userflux: the script tag has no data-write-key (your Write Only API key); nothing is sent')
+  console.error('userflux: data-write-key is required')
 } else {
   try {
     replay(

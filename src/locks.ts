@@ -1,8 +1,6 @@
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
 const locks = (): LockManager | undefined => globalThis.navigator?.locks
 
-export const hasLocks = () => !!locks()
-
 /** Runs `task` holding the origin-wide lock `name`, or at once where there are no Web Locks. */
 export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
   const manager = locks()
@@ -10,9 +8,14 @@ export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
   return manager ? (manager.request(name, task).catch(task) as Promise<T>) : task()
 }
 
-/** Runs `task` only if nobody holds `name` (it then holds it while the task runs). */
-export function ifLockFree(name: string, task: () => void): void {
-  locks()?.request(name, { ifAvailable: true }, (lock) => void (lock && task())).catch(() => {})
+/**
+ * Runs `task` only if nobody holds `name` (it then holds it while the task runs). Answers false
+ * where there are no Web Locks, and nothing was tried.
+ */
+export function ifLockFree(name: string, task: () => void): boolean {
+  const manager = locks()
+  manager?.request(name, { ifAvailable: true }, (lock) => void (lock && task())).catch(() => {})
+  return !!manager
 }
 
 /** Holds `name` until the returned function is called; `onHeld` runs once it is held. */

@@ -20,7 +20,7 @@ const fail = (name: string, what: string): never => {
 /** Fills in defaults and rejects setup mistakes at once, naming the option. */
 export function normalizeOptions(options: Options): NormalizedOptions {
   if (!options || typeof options.writeKey != 'string' || !options.writeKey.trim()) {
-    fail('writeKey', 'is required (your Write Only API key)')
+    fail('writeKey', 'is required')
   }
   const normalized = { ...defaults } as NormalizedOptions
   for (const key in options) {
@@ -28,6 +28,6 @@ export function normalizeOptions(options: Options): NormalizedOptions {
     if ((options as any)[key] !== undefined) (normalized as any)[key] = (options as any)[key]
   }
   normalized.endpoint = String(normalized.endpoint).replace(/\/+$/, '')
-  if (!/^https?:\/\/[^/]/.test(normalized.endpoint)) fail('endpoint', 'must be an absolute http(s) URL')
+  if (!/^https?:\/\/[^/]/.test(normalized.endpoint)) fail('endpoint', 'must be an absolute URL')
   return normalized
 }

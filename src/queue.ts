@@ -29,7 +29,7 @@ export interface Queue {
   add(userId: string | undefined, anonymousId: string, locationEnrichment: boolean, properties: Properties, size: number): boolean
   remove(entry: Entry): void
   /** Takes over the entries another tab left under `key`, if they were last written `minAge` ms ago or more. */
-  adopt(key: string, minAge?: number): boolean
+  adoptFrom(key: string, minAge?: number): boolean
   relabel(from: string, to: string): void
   clear(): void
   /** Persists again (refreshing the write time that other tabs judge staleness by). */
@@ -79,8 +79,8 @@ export function createQueue(
         entries.push({ u, a, l, p, n })
         if (entries.length > maxSize) {
           // The oldest entry may be on the wire; then the next oldest goes.
-          const [dropped] = entries.splice(entries[0][BUSY] ? 1 : 0, 1)
-          report(new UserFluxError('queue-full', `maxQueueSize ${maxSize} reached: dropped ${JSON.stringify(dropped.p).slice(0, 60)}`))
+          entries.splice(entries[0][BUSY] ? 1 : 0, 1)
+          report(new UserFluxError('queue-full', 'queue full: oldest update dropped'))
         }
       }
       changed()
@@ -90,7 +90,7 @@ export function createQueue(
       const index = entries.indexOf(entry)
       if (index >= 0) entries.splice(index, 1), changed()
     },
-    adopt(foreignKey, minAge = 0) {
+    adoptFrom(foreignKey, minAge = 0) {
       const raw = storage.get(foreignKey)
       if (!raw || !canStore()) return false
       let found: Entry[] = []

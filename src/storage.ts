@@ -15,7 +15,7 @@ export interface SafeStorage {
   keys(prefix: string): string[]
 }
 
-export const corrupt = (key: string) => new UserFluxError('storage', `ignored corrupt data under "${key}"`)
+export const corrupt = (key: string) => new UserFluxError('storage', `corrupt ${key} ignored`)
 
 export function createStorage(
   choice: 'localStorage' | 'memory' | StorageLike,
@@ -27,7 +27,7 @@ export function createStorage(
   const problem = (error: unknown) => {
     if (!reported) {
       reported = true
-      report(new UserFluxError('storage', `storage unusable (${(error as Error)?.name || error}), using memory`))
+      report(new UserFluxError('storage', `storage unusable (${(error as Error)?.name}): using memory`))
     }
   }
   try {

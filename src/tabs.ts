@@ -1,4 +1,4 @@
-import { hasLocks, holdLock, ifLockFree } from './locks.js'
+import { holdLock, ifLockFree } from './locks.js'
 import type { Queue } from './queue.js'
 import type { SafeStorage } from './storage.js'
 
@@ -20,8 +20,8 @@ export interface Tabs {
 export function shareWithTabs(storage: SafeStorage, queue: Queue, keyPrefix: string, ownKey: string, adopted: () => void): Tabs {
   const adoptOrphans = () => {
     for (const key of storage.keys(keyPrefix)) {
-      const adopt = (minAge?: number) => queue.adopt(key, minAge) && adopted()
-      if (key != ownKey) hasLocks() ? ifLockFree(key, adopt) : adopt(STALE_AFTER)
+      const adopt = (minAge?: number) => queue.adoptFrom(key, minAge) && adopted()
+      if (key != ownKey && !ifLockFree(key, adopt)) adopt(STALE_AFTER)
     }
   }
   let release = holdLock(ownKey)

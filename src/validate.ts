@@ -18,12 +18,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
-/** "String", "Null", "Map", "Thing" (a class instance): what a message should say the value was. */
-const kind = (value: any): string => (value != null && value.constructor?.name) || Object.prototype.toString.call(value).slice(8, -1)
+/** "String", "null", "Map", "Thing" (a class instance): what a message should say the value was. */
+const kind = (value: any): string => value?.constructor?.name || String(value)
 
 export function checkUserId(method: string, userId: unknown): UserFluxError | undefined {
   if (typeof userId != 'string' || !userId.trim()) {
-    return invalid(`${method}: userId must be a non-empty string, got ${userId === '' ? 'an empty one' : kind(userId)}`)
+    return invalid(`${method}: userId must be a non-empty string`)
   }
 }
 
@@ -43,16 +43,16 @@ export function sanitize(method: string, properties: unknown): Sanitized | UserF
         (type == 'number' && !isFinite(value)) ||
         (type == 'object' && value && !Array.isArray(value) && !isPlainObject(value))
       ) {
-        problem = `${method}: properties has ${type == 'number' ? value : kind(value)} at key "${key}", not a JSON value`
+        problem = `${method}: "${key}" in properties is ${type == 'number' ? value : kind(value)}, not JSON`
         throw 0
       }
       return value
     })
     // Multi-byte characters make UTF-8 up to 3x longer than the string length, so count bytes only near the limit.
     const size = json.length * 3 > MAX_UPDATE_BYTES ? new TextEncoder().encode(json).length : json.length
-    if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties are ${size} bytes of JSON, over the limit of ${MAX_UPDATE_BYTES}`)
+    if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
     return { properties: JSON.parse(json), size }
   } catch (error) {
-    return invalid(problem || `${method}: properties ${/circular/i.test(String(error)) ? 'are circular' : 'cannot be read: ' + error}`)
+    return invalid(problem || `${method}: properties ${/circular/i.test(String(error)) ? 'are circular' : 'unreadable (' + error + ')'}`)
   }
 }

@@ -69,7 +69,7 @@ describe('permanent failures', () => {
     await stack.api.waitFor((accepted) => accepted.length == 1)
     expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { b: 2 } })])
     expect(await page.evaluate(() => window.__ufErrors)).toEqual([
-      { code: 'rejected', status: 400, message: expect.stringMatching(/update rejected \(400: .*no thanks/) },
+      { code: 'rejected', status: 400, message: expect.stringMatching(/rejected \(400: .*no thanks.*\): update dropped/) },
     ])
     await context.close()
   })
@@ -177,7 +177,7 @@ describe('storage trouble', () => {
     const id = await inPage<string>(page, `uf.identify('user-1', { a: 1 }); uf.updateProfile({ b: 2 }); return uf.anonymousId`)
     const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
     expect(accepted[0]).toEqual({ userId: 'user-1', anonymousId: id, properties: { a: 1, b: 2 } })
-    expect(errors).toEqual([expect.stringContaining('storage is unusable (SecurityError)')])
+    expect(errors).toEqual([expect.stringContaining('storage unusable (SecurityError)')])
     await context.close()
   })
 
@@ -196,10 +196,10 @@ describe('storage trouble', () => {
   it('corrupt stored values are repaired and reported', async () => {
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'esm', options: fast })
-    await page.evaluate(() => {
+    await page.evaluate((api) => {
       localStorage.setItem('uf-anonymousId', '{"not": "an id"}')
-      localStorage.setItem('uf-queue-xyz:dead', '{broken json')
-    })
+      localStorage.setItem(`uf-queue-demo-write-key@${api}:dead`, '{broken json')
+    }, stack.api.url)
     await page.reload()
     await ready(page)
     const id = await inPage<string>(page, `uf.updateProfile({ fine: true }); return uf.anonymousId`)
@@ -238,7 +238,6 @@ describe('storage trouble', () => {
     await inPage(page, `for (let i = 0; i < 5; i++) uf.updateProfile({ i }, { locationEnrichment: i % 2 == 0 })`)
     const errors = await page.evaluate(() => window.__ufErrors)
     expect(errors.map((error) => error.code)).toEqual(['queue-full', 'queue-full'])
-    expect(errors[0].message).toContain('{"i":0}')
     await stack.api.reset()
     await context.setOffline(true)
     await context.setOffline(false) // the online event retries at once

@@ -8,21 +8,21 @@ circular.self = circular
 describe('sanitize', () => {
   it.each([
     ['a string', 'nope', /properties must be a plain object, got String/],
-    ['null', null, /properties must be a plain object, got Null/],
+    ['null', null, /properties must be a plain object, got null/],
     ['an array', [1], /got Array/],
     ['a Map', new Map(), /got Map/],
     ['a class instance', new (class Thing {})(), /got Thing/],
-    ['a function value', { f: () => 1 }, /properties has Function at key "f"/],
-    ['a symbol value', { s: Symbol('x') }, /properties has Symbol at key "s"/],
-    ['a BigInt value', { b: 10n }, /properties has BigInt at key "b"/],
-    ['NaN', { n: NaN }, /properties has NaN at key "n"/],
-    ['Infinity', { n: Infinity }, /properties has Infinity at key "n"/],
-    ['a nested function', { a: { deep: () => 1 } }, /properties has Function at key "deep"/],
-    ['a nested Set', { a: [new Set()] }, /properties has Set at key "0"/],
+    ['a function value', { f: () => 1 }, /"f" in properties is Function, not JSON/],
+    ['a symbol value', { s: Symbol('x') }, /"s" in properties is Symbol, not JSON/],
+    ['a BigInt value', { b: 10n }, /"b" in properties is BigInt, not JSON/],
+    ['NaN', { n: NaN }, /"n" in properties is NaN, not JSON/],
+    ['Infinity', { n: Infinity }, /"n" in properties is Infinity, not JSON/],
+    ['a nested function', { a: { deep: () => 1 } }, /"deep" in properties is Function, not JSON/],
+    ['a nested Set', { a: [new Set()] }, /"0" in properties is Set, not JSON/],
     ['a circular object', circular, /properties are circular/],
-    ['a throwing getter', { get boom() { throw new Error('kaboom') } }, /cannot be read: Error: kaboom/],
-    ['too big', { big: 'x'.repeat(MAX_UPDATE_BYTES) }, /over the limit of 32768/],
-    ['too big in UTF-8', { big: 'é'.repeat(MAX_UPDATE_BYTES / 2) }, /over the limit of 32768/],
+    ['a throwing getter', { get boom() { throw new Error('kaboom') } }, /properties unreadable \(Error: kaboom\)/],
+    ['too big', { big: 'x'.repeat(MAX_UPDATE_BYTES) }, /properties over 32768 bytes/],
+    ['too big in UTF-8', { big: 'é'.repeat(MAX_UPDATE_BYTES / 2) }, /properties over 32768 bytes/],
   ])('rejects %s, naming the argument', (_, value, message) => {
     const result = sanitize('updateProfile', value)
     expect(result).toBeInstanceOf(UserFluxError)

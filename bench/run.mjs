@@ -1,0 +1,188 @@
+// `npm run bench`: what the snippet costs the page that hosts it, measured in real Chromium against
+// the local Integration API. Prints a table and writes bench/results/latest.json.
+// Absolute times vary with the machine; the ratios to JSON.stringify in the same run hold better.
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { chromium } from 'playwright'
+import { createApiServer } from '../demo/api/server.js'
+import { checkBudget, sizes } from './size.mjs'
+
+const root = new URL('../', import.meta.url).pathname
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((path) => path && existsSync(path))
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+// A realistic profile update: a few scalars, a date, a small nested object and list.
+const PROPERTIES = `(i) => ({ plan: 'pro', seats: i, theme: 'dark', lastSeen: new Date(1764000000000 + i), tags: ['beta', 'eu'], company: { name: 'Acme', size: 42 } })`
+
+async function startSite(apiUrl) {
+  const iife = await readFile(root + 'dist/userflux.min.js', 'utf8')
+  const server = createServer((request, response) => {
+    if (request.url.startsWith('/userflux.min.js')) {
+      response.writeHead(200, { 'content-type': 'text/javascript' })
+      return response.end(iife)
+    }
+    response.writeHead(200, { 'content-type': 'text/html' })
+    response.end('<!doctype html><html><head><meta charset="utf-8"></head><body>bench</body></html>')
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${server.address().port}`, apiUrl }
+}
+
+/** Loads the script tag into `page` and waits for the client; returns the CDP script time it took. */
+async function loadSnippet(page, cdp, site, attributes = '') {
+  const before = await cdp.send('Performance.getMetrics')
+  await page.evaluate(([src, endpoint, extra]) => new Promise((resolve) => {
+    const script = document.createElement('script')
+    script.src = src
+    script.dataset.writeKey = 'demo-write-key'
+    script.dataset.endpoint = endpoint
+    if (extra) script.dataset.flushInterval = extra
+    script.onload = resolve
+    document.head.append(script)
+  }), [`${site.url}/userflux.min.js`, site.apiUrl, attributes])
+  const after = await cdp.send('Performance.getMetrics')
+  const metric = (metrics, name) => metrics.metrics.find((m) => m.name == name).value
+  return (metric(after, 'ScriptDuration') - metric(before, 'ScriptDuration')) * 1000
+}
+
+async function main() {
+  const api = createApiServer({ control: true })
+  const { url: apiUrl } = await api.listen(0, '127.0.0.1')
+  const site = await startSite(apiUrl)
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
+  const results = { date: new Date().toISOString(), chromium: browser.version(), sizes: await sizes() }
+
+  // Script evaluation + createClient on page load, in fresh pages.
+  const loads = []
+  for (let i = 0; i < 15; i++) {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Performance.enable')
+    await page.goto(site.url)
+    loads.push(await loadSnippet(page, cdp, site))
+    await context.close()
+  }
+  results.load = { 'script evaluation + createClient (ms, median of 15 fresh pages)': +median(loads).toFixed(3) }
+
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Performance.enable')
+  await page.goto(site.url)
+  await page.evaluate(() => {
+    // Count storage writes and long tasks from here on.
+    window.__writes = 0
+    const count = (name) => {
+      const original = Storage.prototype[name]
+      Storage.prototype[name] = function (...args) {
+        window.__writes++
+        return original.apply(this, args)
+      }
+    }
+    count('setItem')
+    count('removeItem')
+    window.__longTasks = []
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ entryTypes: ['longtask'] })
+  })
+  await loadSnippet(page, cdp, site)
+
+  // Main-thread cost per call: batches of 100 calls timed with performance.now(), median over 100
+  // batches = 10,000 calls; the same for JSON.stringify of the same objects, in the same page.
+  results.perCall = await page.evaluate(async (makeSource) => {
+    const make = eval(makeSource)
+    const uf = window.userflux
+    const objects = Array.from({ length: 10_000 }, (_, i) => make(i))
+    const time = (fn) => {
+      const batches = []
+      for (let b = 0; b < 100; b++) {
+        const start = performance.now()
+        for (let i = b * 100; i < b * 100 + 100; i++) fn(objects[i], i)
+        batches.push((performance.now() - start) / 100)
+      }
+      return batches.sort((x, y) => x - y)[50] * 1000
+    }
+    let sink = 0
+    const stringify = time((o) => (sink += JSON.stringify(o).length))
+    const update = time((o) => uf.updateProfile(o))
+    const identify = time((o) => uf.identify('bench-user', o))
+    await uf.flush()
+    return {
+      'JSON.stringify of the properties (µs)': +stringify.toFixed(2),
+      'updateProfile (µs)': +update.toFixed(2),
+      'updateProfile / JSON.stringify': +(update / stringify).toFixed(2),
+      'identify (µs)': +identify.toFixed(2),
+      'identify / JSON.stringify': +(identify / stringify).toFixed(2),
+      sink,
+    }
+  }, PROPERTIES)
+  delete results.perCall.sink
+
+  // Requests and storage writes per synchronous burst.
+  results.bursts = {}
+  for (const burst of [1, 10, 100, 10_000]) {
+    await fetch(apiUrl + '/__test/reset', { method: 'POST' })
+    const { writes, longTasks } = await page.evaluate(async ([burst, makeSource]) => {
+      const make = eval(makeSource)
+      const uf = window.userflux
+      window.__writes = 0
+      window.__longTasks = []
+      for (let i = 0; i < burst; i++) uf.updateProfile(make(i))
+      const afterBurst = window.__writes
+      await uf.flush()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return { writes: [afterBurst, window.__writes], longTasks: window.__longTasks }
+    }, [burst, PROPERTIES])
+    const { posts } = await (await fetch(apiUrl + '/__test/requests')).json()
+    results.bursts[`${burst} updates`] = {
+      requests: posts.length,
+      'storage writes (queue)': writes[0],
+      'storage writes (incl. removal once delivered)': writes[1],
+      'long tasks > 50 ms': longTasks.length,
+    }
+  }
+
+  // Heap retained: after 10,000 delivered updates, and after 10,000 more (it must not grow with them).
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage')
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize
+  }
+  const deliver = () => page.evaluate(async (makeSource) => {
+    const make = eval(makeSource)
+    for (let round = 0; round < 100; round++) {
+      for (let i = 0; i < 100; i++) window.userflux.updateProfile({ ...make(i), round, ['k' + (i % 50)]: i })
+      await window.userflux.flush()
+    }
+  }, PROPERTIES)
+  await deliver()
+  const h0 = await heap()
+  await deliver()
+  const h1 = await heap()
+  await deliver()
+  const h2 = await heap()
+  results.heap = {
+    'JS heap after 10,000 delivered updates (KiB)': +(h0 / 1024).toFixed(1),
+    'growth over the next 10,000 (KiB)': +((h1 - h0) / 1024).toFixed(1),
+    'growth over 10,000 more (KiB)': +((h2 - h1) / 1024).toFixed(1),
+  }
+
+  await browser.close()
+  site.server.close()
+  await api.close()
+
+  for (const [section, table] of Object.entries(results)) {
+    if (typeof table != 'object') continue
+    console.log(`\n${section}`)
+    console.table(table)
+  }
+  const budget = checkBudget(results.sizes)
+  console.log(`\n${budget.ok ? 'size budget ok' : 'SIZE BUDGET EXCEEDED'}: ${budget.message}`)
+  await mkdir(root + 'bench/results', { recursive: true })
+  await writeFile(root + 'bench/results/latest.json', JSON.stringify(results, null, 2) + '\n')
+  console.log('written to bench/results/latest.json')
+}
+
+await main()

@@ -1,0 +1,55 @@
+// Bundle sizes of the builds, and the size budget CI holds us to. Run after `npm run build`.
+// Exported for bench/run.mjs; run directly, it prints the sizes and fails when over budget.
+import { readFile } from 'node:fs/promises'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { rollup } from 'rollup'
+import resolve from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+
+/** The script tag build, everything included, gzip -9. ky and nanoid alone take about 3.5 KiB of it. */
+export const BUDGET = { file: 'dist/userflux.min.js', gzip: 7 * 1024 }
+
+const root = new URL('../', import.meta.url).pathname
+const minify = () => terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })
+
+export const measure = (code) => ({
+  min: Buffer.byteLength(code),
+  gzip: gzipSync(code, { level: 9 }).length,
+  brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+})
+
+async function bundle(input, external = []) {
+  const build = await rollup({ input, external, plugins: [resolve({ browser: true }), minify()], onwarn: () => {} })
+  const { output } = await build.generate({ format: 'es' })
+  await build.close()
+  return output[0].code
+}
+
+/** Sizes of the IIFE, the ESM build with its dependencies, and how much of each is ky, nanoid and ours. */
+export async function sizes() {
+  const iife = await readFile(root + 'dist/userflux.min.js', 'utf8')
+  const esmWithDeps = await bundle(root + 'dist/index.js')
+  const esmOwn = await bundle(root + 'dist/index.js', ['ky', 'nanoid'])
+  const ky = await bundle(root + 'bench/entries/ky.js')
+  const nanoid = await bundle(root + 'bench/entries/nanoid.js')
+  return {
+    'dist/userflux.min.js (script tag)': measure(iife),
+    'ESM build + ky + nanoid': measure(esmWithDeps),
+    'ESM build alone (our code)': measure(esmOwn),
+    'ky (as we use it)': measure(ky),
+    'nanoid (as we use it)': measure(nanoid),
+  }
+}
+
+export function checkBudget(all) {
+  const { gzip } = all['dist/userflux.min.js (script tag)']
+  return { ok: gzip <= BUDGET.gzip, message: `${BUDGET.file}: ${gzip} B gzip, budget ${BUDGET.gzip} B (${BUDGET.gzip - gzip} B to spare)` }
+}
+
+if (import.meta.url == `file://${process.argv[1]}`) {
+  const all = await sizes()
+  console.table(all)
+  const { ok, message } = checkBudget(all)
+  console.log((ok ? 'size budget ok: ' : 'SIZE BUDGET EXCEEDED: ') + message)
+  process.exit(ok ? 0 : 1)
+}
