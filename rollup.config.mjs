@@ -1,6 +1,18 @@
 import resolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
+import { createHash } from 'node:crypto'
+
+/** Prints the Subresource Integrity value of a written file, for the script tag's integrity attribute. */
+const printIntegrity = () => ({
+  name: 'print-integrity',
+  writeBundle(options, bundle) {
+    for (const [name, chunk] of Object.entries(bundle)) {
+      const hash = createHash('sha384').update(chunk.code).digest('base64')
+      console.log(`${name}: integrity="sha384-${hash}"`)
+    }
+  },
+})
 
 const minify = terser({
   ecma: 2020,
@@ -23,6 +35,6 @@ export default [
   {
     input: 'src/iife.ts',
     output: { file: 'dist/userflux.min.js', format: 'iife' },
-    plugins: [resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify],
+    plugins: [resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify, printIntegrity()],
   },
 ]
