@@ -10,14 +10,14 @@ import { createQueue } from './queue.js'
 import { createStorage } from './storage.js'
 import { shareWithTabs } from './tabs.js'
 import { createTransport } from './transport.js'
-import type { CallOptions, Options, Properties, UserFluxClient } from './types.js'
+import type { CallOptions, Options, Properties, Shape, UserFluxClient } from './types.js'
 import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
 /**
  * Creates a client. Throws a `TypeError` at once for setup mistakes (no `writeKey`, a bad option);
  * after that no method throws: problems go to `onError` and the console.
  */
-export function createClient<P extends Properties = Properties>(options: Options): UserFluxClient<P> {
+export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
   const config = normalizeOptions(options)
   const { report, log } = createLogger(config.debug, config.onError)
   const prefix = config.storagePrefix
@@ -29,7 +29,13 @@ export function createClient<P extends Properties = Properties>(options: Options
   const queueKey = queuePrefix + nanoid(10)
   const queue = createQueue(storage, queueKey, config.maxQueueSize, report, canStore)
   const identity = createIdentity(storage, prefix, canStore, report, queue.relabel)
-  const delivery = createDelivery(queue, createTransport(config.endpoint, config.writeKey, config.fetch), config, canStore, report, log)
+  const transport = createTransport(config.endpoint, config.writeKey, config.fetch)
+  const send: typeof transport = (entry, exiting) => {
+    // An anonymousId made up while storage was unreadable is checked once more before it leaves.
+    identity.anonymousId()
+    return transport(entry, exiting)
+  }
+  const delivery = createDelivery(queue, send, config, canStore, report, log)
 
   const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
@@ -56,7 +62,7 @@ export function createClient<P extends Properties = Properties>(options: Options
   watchPage(delivery.sendOnExit, tabs.leave, tabs.back, delivery.retryNow)
 
   return {
-    identify: guard((userId: string, properties?: P, call?: CallOptions) => {
+    identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
       if (optedOut('identify')) return
       const invalid = checkUserId('identify', userId)
       const clean = invalid || (properties === undefined ? { properties: {}, size: 2 } : sanitize('identify', properties))
@@ -70,7 +76,7 @@ export function createClient<P extends Properties = Properties>(options: Options
         enqueue(clean, call)
       } else if (Object.keys(clean.properties).length) enqueue(clean, call)
     }),
-    updateProfile: guard((properties: P, call?: CallOptions) => {
+    updateProfile: guard((properties: Partial<P>, call?: CallOptions) => {
       if (optedOut('updateProfile')) return
       const clean = sanitize('updateProfile', properties)
       if (clean instanceof UserFluxError) return report(clean)

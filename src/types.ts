@@ -1,13 +1,16 @@
 import type { UserFluxError } from './errors.js'
 
 /** A JSON value as the Integration API stores it. */
-export type JsonValue = string | number | boolean | null | Date | JsonValue[] | { [key: string]: JsonValue | undefined }
+export type JsonValue = string | number | boolean | null | Date | readonly JsonValue[] | { [key: string]: JsonValue | undefined }
 
 /**
  * Profile properties: a plain object of JSON values. `Date` values are sent as ISO strings and
  * `undefined` values are dropped. Narrow it with the client's generic: `createClient<MyProps>(…)`.
  */
 export type Properties = { [key: string]: JsonValue | undefined }
+
+/** Any object type (an interface too) whose values are JSON values: what the generic accepts. */
+export type Shape<P> = { [K in keyof P]: JsonValue | undefined }
 
 /** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
@@ -97,11 +100,11 @@ export type FlushResult =
   /** A send failed: the update is kept and a retry is scheduled, or sending is paused. */
   | { ok: false; error: UserFluxError }
 
-export interface UserFluxClient<P extends Properties = Properties> {
+export interface UserFluxClient<P extends Shape<P> = Properties> {
   /** Link this browser to a signed-in user and optionally set properties. Call it on log-in. */
-  identify(userId: string, properties?: P, options?: CallOptions): void
+  identify(userId: string, properties?: Partial<P>, options?: CallOptions): void
   /** Merge properties into the current profile, anonymous or identified. */
-  updateProfile(properties: P, options?: CallOptions): void
+  updateProfile(properties: Partial<P>, options?: CallOptions): void
   /** Forget the user: queued updates go out under the old identity, then a new anonymous id starts. */
   reset(): void
   /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BUILDS, inPage, sleep, startStack, WRITE_KEY, type Stack } from './harness.js'
 
 let stack: Stack
@@ -7,6 +7,7 @@ beforeAll(async () => {
 })
 afterAll(() => stack?.close())
 beforeEach(() => stack.api.reset())
+afterEach(() => stack.cleanUp())
 
 describe.each(BUILDS)('%s build, default options', (build) => {
   it('one updateProfile makes exactly one correct request, with a real CORS preflight', async () => {

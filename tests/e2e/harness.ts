@@ -9,8 +9,6 @@ import { createServer, type Server } from 'node:http'
 import { join, normalize } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright'
-// @ts-expect-error: plain JavaScript without types
-import { createApiServer } from '../../demo/api/server.js'
 import { launchChromium } from '../support/chromium.js'
 
 export const WRITE_KEY = 'demo-write-key'
@@ -48,7 +46,7 @@ export class Api {
   requests = (): Promise<{ posts: SeenPost[]; preflights: number; gets: number }> => this.call('/__test/requests')
   /** The bodies of the POSTs the API accepted (2xx), in arrival order. */
   async accepted() {
-    return (await this.requests()).posts.filter((post) => typeof post.status == 'number' && post.status < 300).map((post) => post.body)
+    return (await this.requests()).posts.filter((post) => typeof post.status == 'number' && post.status >= 200 && post.status < 300).map((post) => post.body)
   }
   async profile(userId: string) {
     const response = await fetch(`${this.url}/profile/${encodeURIComponent(userId)}`, { headers: { authorization: `Bearer ${READ_WRITE_KEY}` } })
@@ -159,22 +157,35 @@ export interface Stack {
   api: Api
   site: string
   browser: Browser
-  /** A fresh browser profile (its own localStorage), as a new visitor would have. */
+  /** A fresh browser profile (its own localStorage), as a new visitor would have; closed by `cleanUp`. */
   newContext(): Promise<BrowserContext>
+  /** Closes the contexts a test opened, so that no page of a failed test goes on sending. */
+  cleanUp(): Promise<void>
   open(context: BrowserContext, page: PageOptions): Promise<Page>
   close(): Promise<void>
 }
 
 export async function startStack(): Promise<Stack> {
+  // @ts-ignore: plain JavaScript without types
+  const { createApiServer } = await import(process.env.UF_API_MODULE || '../../demo/api/server.js')
   const apiServer = createApiServer({ control: true })
   const { url: apiUrl } = await apiServer.listen(0, '127.0.0.1')
   const site = await startSite(apiUrl)
   const browser = await launchChromium()
+  const contexts = new Set<BrowserContext>()
   return {
     api: new Api(apiUrl),
     site: site.url,
     browser,
-    newContext: () => browser.newContext(),
+    async newContext() {
+      const context = await browser.newContext()
+      contexts.add(context)
+      return context
+    },
+    async cleanUp() {
+      await Promise.all([...contexts].map((context) => context.close().catch(() => {})))
+      contexts.clear()
+    },
     async open(context, config) {
       const page = await context.newPage()
       await page.goto(pageUrl(site.url, config))

@@ -150,7 +150,7 @@ describe('identity', () => {
   it('does not mint a second anonymousId when the stored one is unreadable for a moment', async () => {
     storage.data.set('uf-anonymousId', 'stored-id')
     const uf = make()
-    storage.failReads = 2
+    storage.failReads = 3 // the opt-out flag, the userId, the anonymousId
     uf.updateProfile({ a: 1 })
     await uf.flush()
     expect(fetch.requests[0].body.anonymousId).toBe('stored-id')
