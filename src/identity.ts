@@ -4,7 +4,7 @@ import { corrupt, type SafeStorage } from './storage.js'
 
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
-  anonymousId(): string
+  anonymousId(settled?: boolean): string
   userId(): string | null
   setUserId(userId: string): void
   /** Clears the user and starts a new anonymous id. */
@@ -32,9 +32,11 @@ export function createIdentity(
   const anonymousKey = prefix + '-anonymousId'
   const userKey = prefix + '-userId'
   let anonymous: string | undefined
-  // True while `anonymous` was made up because the stored id could not be read: we keep asking
-  // storage, so a browser whose id is only unreadable for a moment never gets a second one.
-  let tentative = false
+  // Until then the id may still give way to one found in storage, and queued updates follow it:
+  // for ever while storage cannot be read (so a browser whose stored id is only unreadable for a
+  // moment never gets a second one), and for a few seconds after it was created, in case another
+  // tab created one at the same moment (the last one written then wins in every tab).
+  let provisionalUntil = 0
   let user: string | null | undefined
 
   const write = (key: string, value: string | null) => {
@@ -50,26 +52,28 @@ export function createIdentity(
     return null
   }
 
-  const anonymousId = () => {
-    if (anonymous && !tentative) return anonymous
+  /** `settled`: false when another tab changed the stored id, which then is read even if settled here. */
+  const anonymousId = (settled = true) => {
+    if (anonymous && settled && Date.now() >= provisionalUntil) return anonymous
     const stored = read(anonymousKey)
-    if (stored === undefined) {
-      if (!anonymous) (anonymous = nanoid()), (tentative = true)
-    } else if (stored) {
-      if (anonymous && anonymous != stored) relabel(anonymous, stored)
+    if (stored) {
+      // Another tab's id (or the one that was unreadable): what this page queued follows it, unless
+      // this page's id was settled (then the other tab reset, and what was queued is the old visitor's).
+      if (anonymous && anonymous != stored && Date.now() < provisionalUntil) relabel(anonymous, stored)
       anonymous = stored
-      tentative = false
+      if (provisionalUntil == Infinity) provisionalUntil = 0
     } else {
-      anonymous ||= nanoid()
-      tentative = false
-      write(anonymousKey, anonymous)
+      if (!anonymous) (anonymous = nanoid()), (provisionalUntil = Date.now() + 5000)
+      if (stored === undefined) provisionalUntil = Infinity
+      else write(anonymousKey, anonymous)
     }
     return anonymous
   }
 
   if (typeof addEventListener == 'function') {
     addEventListener('storage', (event) => {
-      if (event.key == anonymousKey && event.newValue && isValidId(event.newValue)) anonymous = event.newValue
+      // Read back rather than trust event.newValue: this tab's own later write may have won.
+      if (event.key == anonymousKey) anonymousId(false)
       if (event.key == userKey) user = event.newValue
     })
   }
@@ -90,7 +94,7 @@ export function createIdentity(
     reset() {
       write(userKey, (user = null))
       write(anonymousKey, (anonymous = nanoid()))
-      tentative = false
+      provisionalUntil = 0
     },
     store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.

@@ -46,6 +46,30 @@ describe('retries', () => {
     await context.close()
   })
 
+  it('Retry-After as an HTTP date is honoured too', async () => {
+    // HTTP dates have whole seconds: 3 s ahead means at least 2 s from now.
+    await stack.api.faults([{ status: 503, retryAfter: new Date(Date.now() + 3000).toUTCString() }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(page, `uf.updateProfile({ a: 1 })`)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    const { posts } = await stack.api.requests()
+    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(1000)
+  })
+
+  it('nothing hammers a failing server: backoff grows, flush() does not bypass it', async () => {
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: { flushInterval: 50, minRetryDelay: 200, maxRetryDelay: 800 } })
+    await inPage(page, `uf.updateProfile({ a: 1 }); for (let i = 0; i < 40; i++) { await uf.flush(); await new Promise((r) => setTimeout(r, 100)) }`)
+    const { posts } = await stack.api.requests()
+    // 4 s of trying: 200 + 400 + 800 + 800 … ms apart (with jitter) is at most 10 requests; 40 flush() calls add none.
+    expect(posts.length).toBeGreaterThanOrEqual(3)
+    expect(posts.length).toBeLessThanOrEqual(10)
+    const gaps = posts.slice(1).map((post, i) => post.at - posts[i].at)
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(350)
+  })
+
   it('going online retries at once instead of waiting out the backoff', async () => {
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'esm', options: { flushInterval: 50, minRetryDelay: 60_000 } })
@@ -102,6 +126,15 @@ describe('unload and next visit', () => {
     await context.close()
   })
 
+  it('a large update (30 KB) still goes out with keepalive when the tab closes', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'iife' })
+    await inPage(page, `uf.updateProfile({ notes: 'x'.repeat(30000) })`)
+    await page.close()
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(accepted[0].properties.notes).toHaveLength(30000)
+  })
+
   it('defaults: an update made while the API was unreachable arrives when the site opens again', async () => {
     await stack.api.faults([{ drop: true, times: 1000 }])
     const context = await stack.newContext()
@@ -109,6 +142,7 @@ describe('unload and next visit', () => {
     await inPage(page, `uf.updateProfile({ made: 'offline' })`)
     await sleep(1500) // the first attempt fails
     await page.close()
+    await stack.api.waitForPosts((body) => body.properties?.made, 2) // so does the keepalive on close
     await stack.api.reset() // the API is back
     await stack.open(context, { build: 'iife' })
     const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
@@ -142,6 +176,8 @@ describe('several tabs', () => {
     await inPage(a, `uf.updateProfile({ pending: 'in closed tab' })`)
     await sleep(300)
     await a.close()
+    // Its last try, with keepalive as it closed, must have failed before the API comes back.
+    await stack.api.waitForPosts((body) => body.properties?.pending, 2)
     await stack.api.reset()
     await stack.open(context, { build: 'esm', options: fast }) // the next visit
     const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
@@ -149,6 +185,27 @@ describe('several tabs', () => {
     expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { pending: 'in closed tab' } })])
     expect(accepted).toHaveLength(1)
     await context.close()
+  })
+
+  it('two tabs writing at once while the API is down: neither overwrites the other, both arrive later', async () => {
+    await stack.api.faults([{ drop: true, times: 1000 }])
+    const context = await stack.newContext()
+    const [a, b] = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
+    await Promise.all([
+      inPage(a, `for (let i = 0; i < 50; i++) uf.updateProfile({ ['a' + (i % 5)]: i })`),
+      inPage(b, `for (let i = 0; i < 50; i++) uf.updateProfile({ ['b' + (i % 5)]: i })`),
+    ])
+    await sleep(300)
+    await a.close()
+    await b.close()
+    await stack.api.waitForPosts((body) => 'a0' in body.properties, 2)
+    await stack.api.waitForPosts((body) => 'b0' in body.properties, 2)
+    await stack.api.reset()
+    await stack.open(context, { build: 'esm', options: fast })
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 2 && accepted)
+    expect(Object.assign({}, ...accepted.map((body) => body.properties))).toEqual({ a0: 45, a1: 46, a2: 47, a3: 48, a4: 49, b0: 45, b1: 46, b2: 47, b3: 48, b4: 49 })
+    // Tabs that started at the same moment still agree on one visitor.
+    expect(accepted[0].anonymousId).toBe(accepted[1].anonymousId)
   })
 
   it('tabs never have two requests in flight at once', async () => {

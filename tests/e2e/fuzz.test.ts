@@ -57,7 +57,9 @@ it.each(BUILDS)('%s build: 3,000 hostile calls throw nothing and send only valid
   const context = await stack.newContext()
   const page = await stack.open(context, { build, options: { flushInterval: 50 } })
   const pageErrors: Error[] = []
+  const rejected: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error))
+  page.on('console', (message) => message.text().includes('must be') || message.text().includes('not JSON') ? rejected.push(message.text()) : undefined)
   expect(await inPage<number>(page, FUZZ)).toBe(0)
   await stack.api.waitFor((accepted) => accepted.some((body) => body.properties?.unbound) && accepted)
   const { posts } = await stack.api.requests()
@@ -67,9 +69,12 @@ it.each(BUILDS)('%s build: 3,000 hostile calls throw nothing and send only valid
     expect(typeof post.body).toBe('object')
     expect(Object.keys(post.body).every((key) => ['userId', 'anonymousId', 'properties'].includes(key))).toBe(true)
     expect(typeof post.body.anonymousId).toBe('string')
-    expect(post.body.properties?.constructor).toBe(Object)
+    expect(Object.getPrototypeOf(post.body.properties)).toBe(Object.prototype) // a plain object, not an array
     expect(JSON.stringify(post.body).length).toBeLessThan(64 * 1024)
   }
   expect(pageErrors).toEqual([])
+  // Bad input was turned away with a message, and good input got through.
+  expect(rejected.length).toBeGreaterThan(300)
+  expect(rejected.every((text) => /^userflux: (identify|updateProfile): /.test(text))).toBe(true)
   await context.close()
 })

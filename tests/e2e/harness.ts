@@ -52,6 +52,14 @@ export class Api {
     const response = await fetch(`${this.url}/profile/${encodeURIComponent(userId)}`, { headers: { authorization: `Bearer ${READ_WRITE_KEY}` } })
     return response.status == 200 ? response.json() : undefined
   }
+  /** Waits until the API has seen (whatever it answered) `count` POSTs whose body matches. */
+  async waitForPosts(match: (body: any) => boolean, count = 1, timeout = 15_000) {
+    const end = Date.now() + timeout
+    while ((await this.requests()).posts.filter((post) => match(post.body)).length < count) {
+      if (Date.now() > end) throw new Error('timed out waiting for posts')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
   /** Waits until `check` passes on the accepted bodies (polling; generous bound). */
   async waitFor<T>(check: (accepted: any[]) => T | undefined | false, timeout = 15_000): Promise<T> {
     const end = Date.now() + timeout

@@ -147,6 +147,21 @@ describe('identity', () => {
     expect(errors.map((e) => e.code)).toEqual(['storage'])
   })
 
+  it('gives way to an id another tab wrote at the same moment, and queued updates follow it', async () => {
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    const mine = uf.anonymousId
+    storage.data.set('uf-anonymousId', 'other-tabs-id') // the other tab's write landed last
+    await uf.flush()
+    expect(fetch.requests[0].body.anonymousId).toBe('other-tabs-id')
+    expect(uf.anonymousId).toBe('other-tabs-id')
+    expect(mine).not.toBe('other-tabs-id')
+    // Once settled, a later change (another tab's reset) no longer rewrites this tab's identity.
+    await run(5000)
+    storage.data.set('uf-anonymousId', 'after-reset-elsewhere')
+    expect(uf.anonymousId).toBe('other-tabs-id')
+  })
+
   it('does not mint a second anonymousId when the stored one is unreadable for a moment', async () => {
     storage.data.set('uf-anonymousId', 'stored-id')
     const uf = make()

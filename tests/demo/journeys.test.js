@@ -1,0 +1,104 @@
+/**
+ * The demo's user journeys in real Chromium, on both pages: a visitor updates their profile
+ * anonymously, logs in (the anonymous properties follow them), sees the stored profile, logs out.
+ * Runs against the real builds in dist/ (`npm run build` first) under the pages' strict CSP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../support/chromium.ts'
+import { createApiServer } from '../../demo/api/server.js'
+import { createDemoServer } from '../../demo/site/server.js'
+
+const READ_WRITE_KEY = 'demo-read-write-key'
+// Generous: a loaded machine may be slow, and polling returns as soon as the value is there.
+const POLL = { timeout: 15_000 }
+let api, apiUrl, demo, site, browser
+
+beforeAll(async () => {
+  api = createApiServer({ control: true, log: () => {} })
+  apiUrl = (await api.listen()).url
+  demo = createDemoServer({ apiUrl })
+  site = (await demo.listen()).url
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await demo?.close()
+  await api?.close()
+})
+
+const requests = async () => (await fetch(`${apiUrl}/__test/requests`)).json()
+
+/** Opens a page in a fresh profile, collecting console errors and everything the browser sent. */
+async function open(path) {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const problems = []
+  const sent = []
+  page.on('console', (message) => message.type() == 'error' && problems.push(message.text()))
+  page.on('pageerror', (error) => problems.push(String(error)))
+  page.on('request', (request) => sent.push({ url: request.url(), headers: request.headers() }))
+  await page.goto(site + path)
+  await page.waitForSelector('html[data-uf-ready="true"]')
+  return { context, page, problems, sent }
+}
+
+const text = (page, testId) => page.getByTestId(testId).textContent()
+
+describe.each([
+  ['script tag', '/script-tag.html', { lastDemoPage: 'script-tag' }],
+  ['ESM', '/spa.html', {}],
+])('%s page', (_name, path, early) => {
+  it('anonymous update, log in, stored profile, log out', async () => {
+    const userId = `user-${path.slice(1, 4)}-${Date.now()}`
+    const { context, page, problems, sent } = await open(path)
+    const anonymousId = await text(page, 'anonymous-id')
+    expect(anonymousId).toMatch(/^[\w-]{21}$/)
+    expect(await text(page, 'user-id')).toBe('(anonymous)')
+
+    // Anonymous: the update is sent, and the panel says why it cannot show it yet.
+    await page.getByTestId('theme-select').selectOption('dark')
+    await page.getByTestId('update-submit').click()
+    await expect.poll(() => text(page, 'profile-status'), POLL).toMatch(/^Anonymous/)
+
+    // Log in: the stored profile carries the anonymous properties, the plan and the link.
+    await page.getByTestId('login-user-id').fill(userId)
+    await page.getByTestId('login-plan').selectOption('enterprise')
+    await page.getByTestId('login-submit').click()
+    await expect.poll(() => text(page, 'profile-status'), POLL).toBe(`GET /profile/${userId} → 200`)
+    expect(await text(page, 'user-id')).toBe(userId)
+    const stored = JSON.parse(await text(page, 'stored-profile'))
+    expect(stored).toMatchObject({ id: userId, anonymousIds: [anonymousId], properties: { theme: 'dark', plan: 'enterprise', ...early } })
+    expect(stored.locationData).toMatchObject({ ip: '127.0.0.1', source: 'loopback' })
+    expect(stored.deviceData).toMatchObject({ browser: expect.stringMatching(/Chrome/), deviceType: 'desktop' })
+
+    // Identified update.
+    await page.getByTestId('theme-select').selectOption('light')
+    await page.getByTestId('update-submit').click()
+    await expect.poll(async () => JSON.parse((await text(page, 'stored-profile')) || '{}').properties?.theme, POLL).toBe('light')
+
+    // Log out: a new anonymous id, no user.
+    await page.getByTestId('logout').click()
+    await expect.poll(() => text(page, 'user-id'), POLL).toBe('(anonymous)')
+    const next = await text(page, 'anonymous-id')
+    expect(next).toMatch(/^[\w-]{21}$/)
+    expect(next).not.toBe(anonymousId)
+
+    // Across origins with real preflights; the Read + Write key never left the server.
+    const { posts, preflights } = await requests()
+    expect(posts.filter((post) => post.body.anonymousId == anonymousId).every((post) => post.status == 204 && post.query.locationEnrichment == 'true')).toBe(true)
+    expect(preflights).toBeGreaterThan(0)
+    expect(JSON.stringify(sent)).not.toContain(READ_WRITE_KEY)
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})
+
+it('the script tag page replays the call made before the snippet loaded', async () => {
+  const { context, page } = await open('/script-tag.html')
+  const anonymousId = await text(page, 'anonymous-id')
+  await page.getByTestId('refresh-profile').click() // flushes
+  await expect
+    .poll(async () => (await requests()).posts.find((post) => post.body.anonymousId == anonymousId && post.body.properties?.lastDemoPage)?.status, POLL)
+    .toBe(204)
+  await context.close()
+})
