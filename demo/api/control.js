@@ -1,0 +1,102 @@
+/**
+ * Test control of the local API (only with `control: true`): scripted faults for the next
+ * POST /profile requests, a "hang" switch, and a log of what arrived and how it was answered.
+ * A fault is taken by the next POST /profile whose body was read (a 413 takes none), before
+ * authentication and validation: a server that is down answers 503 whatever the request.
+ * End-to-end tests use it to prove the client's delivery guarantees against a misbehaving server.
+ */
+import { isPlainObject } from './validate.js'
+
+/**
+ * @typedef {object} Fault
+ * @property {number} [status] answer this status instead of handling the request (2xx: handle it, then answer this status)
+ * @property {string} [retryAfter] the Retry-After header sent with `status`
+ * @property {unknown} [body] the JSON body sent with `status` (default: a JSON error)
+ * @property {number} [delayMs] wait this long before answering (or dropping)
+ * @property {boolean} [drop] destroy the connection without an answer, after reading the body
+ * @property {number} [times] how many consecutive requests this fault applies to (default 1)
+ */
+
+/**
+ * @typedef {object} LoggedPost
+ * @property {number} at arrival time, epoch ms
+ * @property {Record<string, string>} query
+ * @property {Record<string, string | string[] | undefined>} headers
+ * @property {unknown} body parsed JSON, or the raw text when it is not JSON (null when too large)
+ * @property {number | 'dropped' | null} status what it answered; null while held or when the client went away first
+ */
+
+/**
+ * Checks one fault from POST /__test/faults.
+ * @returns {string | undefined} what is wrong, if anything
+ */
+export function faultProblem(fault) {
+  if (!isPlainObject(fault)) return 'each fault must be an object'
+  if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) return 'status must be an HTTP status (200-599)'
+  if (fault.retryAfter !== undefined && typeof fault.retryAfter != 'string') return 'retryAfter must be a string'
+  if (fault.delayMs !== undefined && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) return 'delayMs must be a number >= 0'
+  if (fault.drop !== undefined && typeof fault.drop != 'boolean') return 'drop must be a boolean'
+  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) return 'times must be an integer >= 1'
+  return undefined
+}
+
+export function createTestControl() {
+  /** @type {Fault[]} one entry per request still to be hit: `times` is expanded on arrival */
+  let faults = []
+  /** @type {LoggedPost[]} */
+  let posts = []
+  let preflights = 0
+  let gets = 0
+  let hanging = false
+  /** Requests held open while hanging: released (destroyed) when hanging is turned off. */
+  const held = new Set()
+
+  return {
+    /** @param {Fault[]} list */
+    addFaults(list) {
+      for (const { times = 1, ...fault } of list) for (let i = 0; i < times; i++) faults.push(fault)
+    },
+    /** The fault for the next POST /profile, if any. */
+    takeFault: () => faults.shift(),
+    pendingFaults: () => faults.length,
+
+    /** @returns {LoggedPost} the new entry, to be completed when answered */
+    logPost(entry) {
+      posts.push(entry)
+      return entry
+    },
+    countPreflight: () => void preflights++,
+    countGet: () => void gets++,
+    requests: () => ({ posts, preflights, gets }),
+
+    get hanging() {
+      return hanging
+    },
+    /** Turns hanging on or off; off destroys the held connections, as a network that gave up would. */
+    setHanging(on) {
+      hanging = on
+      if (!on) this.releaseHeld()
+    },
+    /** @param {{ entry: LoggedPost, request: import('node:http').IncomingMessage }} hold */
+    hold(hold) {
+      held.add(hold)
+      hold.request.socket.once('close', () => held.delete(hold))
+    },
+    releaseHeld() {
+      for (const { entry, request } of held) {
+        entry.status = 'dropped'
+        request.socket.destroy()
+      }
+      held.clear()
+    },
+
+    reset() {
+      faults = []
+      posts = []
+      preflights = 0
+      gets = 0
+      hanging = false
+      this.releaseHeld()
+    },
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The controls both demo pages share: log in (identify), update profile, log out (reset), and the
+ * "Stored profile" panel. Each page only says how to get its client.
+ */
+
+const $ = (testId) => document.querySelector(`[data-testid="${testId}"]`)
+
+/**
+ * @param {object} options
+ * @param {Promise<any>} options.client resolves to the userflux client once it is ready
+ * @param {() => any} options.calls where to make calls before then (the script tag's stub buffer)
+ */
+export function mountDemo({ client, calls }) {
+  let ready
+  const showIds = () => {
+    $('anonymous-id').textContent = ready?.anonymousId ?? '–'
+    $('user-id').textContent = ready?.userId ?? '(anonymous)'
+  }
+
+  async function refreshProfile() {
+    const status = $('profile-status')
+    const view = $('stored-profile')
+    if (!ready) return
+    status.textContent = 'Sending pending updates…'
+    // Updates are coalesced for about a second; flush so the panel shows what was just done.
+    const result = await ready.flush()
+    if (!result.ok) {
+      status.textContent = `Sending failed (${result.error?.message ?? 'unknown error'}); the client keeps the update and retries.`
+      return
+    }
+    const userId = ready.userId
+    if (!userId) {
+      status.textContent = 'Anonymous: the API keeps this profile under the anonymousId; GET /profile/{userId} shows it once you log in.'
+      view.textContent = ''
+      return
+    }
+    const response = await fetch(`/api/profile/${encodeURIComponent(userId)}`)
+    const body = await response.json().catch(() => null)
+    status.textContent = response.ok ? `GET /profile/${userId} → ${response.status}` : `GET /profile/${userId} → ${response.status}: ${body?.message ?? ''}`
+    view.textContent = response.ok ? JSON.stringify(body, null, 2) : ''
+  }
+
+  const after = () => {
+    showIds()
+    refreshProfile().catch((error) => ($('profile-status').textContent = `Could not refresh: ${error.message}`))
+  }
+
+  $('login-form').addEventListener('submit', (event) => {
+    event.preventDefault()
+    const form = new FormData(event.target)
+    calls().identify(String(form.get('userId')).trim(), { plan: form.get('plan') })
+    after()
+  })
+  $('update-form').addEventListener('submit', (event) => {
+    event.preventDefault()
+    calls().updateProfile({ theme: new FormData(event.target).get('theme') })
+    after()
+  })
+  $('logout').addEventListener('click', () => {
+    calls().reset()
+    $('stored-profile').textContent = ''
+    after()
+  })
+  $('refresh-profile').addEventListener('click', after)
+
+  client.then(
+    (loaded) => {
+      ready = loaded
+      $('client-status').textContent = 'ready'
+      document.documentElement.dataset.ufReady = 'true'
+      after()
+    },
+    (error) => ($('client-status').textContent = `failed: ${error.message}`),
+  )
+}
+
+/** Appends a reported error (onError) to the page's list. */
+export function showError(error) {
+  const item = document.createElement('li')
+  item.textContent = `${error.code ?? error.name}: ${error.message}`
+  $('error-log').append(item)
+}

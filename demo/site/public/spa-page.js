@@ -1,0 +1,17 @@
+// The single-page-app page: the ESM build through the import map, configured from meta tags the
+// server fills in (no inline script under the page's CSP).
+import { createClient } from 'userflux-snippet'
+import { mountDemo, showError } from './demo-ui.js'
+
+const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content
+
+const uf = createClient({
+  writeKey: meta('uf-write-key'),
+  endpoint: meta('uf-endpoint'),
+  locationEnrichment: true,
+  onError: showError,
+  debug: true,
+})
+window.userflux = uf // handy in the console and for end-to-end tests
+
+mountDemo({ client: Promise.resolve(uf), calls: () => uf })
