@@ -44,7 +44,6 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     delivery.schedule()
   }
 
-  const reset = () => identity.reset()
 
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
   const guard =
@@ -56,33 +55,33 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         report(new UserFluxError('invalid-argument', String(error)))
       }
     }
-  const optedOut = (method: string) => consent.optedOut() && (log(`opted out: ${method} ignored`), true)
+  const optedOut = () => consent.optedOut() && (log('opted out, ignored'), true)
 
   const tabs = shareWithTabs(storage, queue, queuePrefix, queueKey, delivery.schedule)
   watchPage(delivery.sendOnExit, tabs.leave, tabs.back, delivery.retryNow)
 
   return {
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
-      if (optedOut('identify')) return
-      const invalid = checkUserId('identify', userId)
+      if (optedOut()) return
+      const invalid = checkUserId(userId)
       const clean = invalid || (properties === undefined ? { properties: {}, size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
       const current = identity.userId()
       if (current != userId) {
         // Two people must never share an anonymousId.
-        if (current) reset()
+        if (current) identity.reset()
         identity.setUserId(userId)
         // Always sent, even without properties: it is what links the anonymous profile to the user.
         enqueue(clean, call)
       } else if (Object.keys(clean.properties).length) enqueue(clean, call)
     }),
     updateProfile: guard((properties: Partial<P>, call?: CallOptions) => {
-      if (optedOut('updateProfile')) return
+      if (optedOut()) return
       const clean = sanitize('updateProfile', properties)
       if (clean instanceof UserFluxError) return report(clean)
       enqueue(clean, call)
     }),
-    reset: guard(reset),
+    reset: guard(identity.reset),
     flush: delivery.flush,
     optOut: guard(() => {
       consent.set(true)

@@ -50,12 +50,12 @@ export function createDelivery(
     if (status > 199 && status < 300) {
       queue.remove(entry)
       attempt = 0
-      log('sent', entry, status)
+      log('sent', entry)
       waiters = waiters.filter(([last, resolve]) => queue.entries.includes(last) || resolve({ ok: true }))
     } else {
       let error: UserFluxError
       if (status == 401 || status == 403) {
-        error = new UserFluxError('unauthorized', `unauthorized (${label}): sending paused, updates kept`, status)
+        error = new UserFluxError('unauthorized', `unauthorized (${label}): sending paused`, status)
         if (!paused) report(error)
         paused = error
       } else if (status && status != 408 && status != 429 && status < 500) {
@@ -91,7 +91,7 @@ export function createDelivery(
         entry[BUSY] = true
         const sending = entry
         // One request in flight per origin: tabs take turns, so no server sees two at once from us.
-        settle(sending, await withLock('userflux-send', () => send(sending)))
+        settle(sending, await withLock('userflux', () => send(sending)))
       }
     } finally {
       draining = false
@@ -102,16 +102,14 @@ export function createDelivery(
     schedule() {
       if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(drain, timing.flushInterval)
     },
-    flush() {
-      const last = queue.entries[queue.entries.length - 1]
-      if (!last) return Promise.resolve({ ok: true })
-      // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
-      if (paused || retryTimer) return Promise.resolve({ ok: false, error: (paused || lastError)! })
-      return new Promise((resolve) => {
-        waiters.push([last, resolve])
-        drain()
-      })
-    },
+    flush: () =>
+      new Promise((resolve) => {
+        const last = queue.entries[queue.entries.length - 1]
+        if (!last) resolve({ ok: true })
+        // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
+        else if (paused || retryTimer) resolve({ ok: false, error: (paused || lastError)! })
+        else waiters.push([last, resolve]), drain()
+      }),
     retryNow() {
       if (retryTimer) {
         clearTimeout(retryTimer)

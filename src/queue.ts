@@ -1,7 +1,7 @@
 import { UserFluxError } from './errors.js'
 import { corrupt, type SafeStorage } from './storage.js'
 import type { Properties } from './types.js'
-import { MAX_UPDATE_BYTES } from './validate.js'
+import { byteLength, MAX_UPDATE_BYTES } from './validate.js'
 
 /**
  * Marks an entry being sent: it is then never merged into, nor sent twice. A symbol key, so that
@@ -71,7 +71,13 @@ export function createQueue(
     entries,
     add(u, a, l, p, n) {
       const last = entries[entries.length - 1]
-      const merge = last && !last[BUSY] && last.u === u && last.a === a && last.l === l && last.n + n <= MAX_UPDATE_BYTES
+      let merge = last && !last[BUSY] && last.u === u && last.a === a && last.l === l
+      if (merge && last.n + n > MAX_UPDATE_BYTES) {
+        // The sum over-counts keys set again (a burst of the same keys stays small): measure what
+        // the merge would really weigh. Only near the limit, so rarely.
+        const size = byteLength(JSON.stringify({ ...last.p, ...p }))
+        if ((merge = size <= MAX_UPDATE_BYTES)) last.n = size - n
+      }
       if (merge) {
         Object.assign(last.p, p)
         last.n += n

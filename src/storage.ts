@@ -27,7 +27,7 @@ export function createStorage(
   const problem = (error: unknown) => {
     if (!reported) {
       reported = true
-      report(new UserFluxError('storage', `storage unusable (${(error as Error)?.name}): using memory`))
+      report(new UserFluxError('storage', `storage unusable (${(error as Error)?.name})`))
     }
   }
   try {

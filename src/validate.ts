@@ -12,6 +12,9 @@ export interface Sanitized {
 
 const invalid = (message: string) => new UserFluxError('invalid-argument', message)
 
+/** UTF-8 bytes of JSON text. Multi-byte characters make it up to 3x the length: only then count. */
+export const byteLength = (json: string) => (json.length * 3 > MAX_UPDATE_BYTES ? new TextEncoder().encode(json).length : json.length)
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (!value || typeof value != 'object') return false
   const proto = Object.getPrototypeOf(value)
@@ -21,10 +24,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 /** "String", "null", "Map", "Thing" (a class instance): what a message should say the value was. */
 const kind = (value: any): string => value?.constructor?.name || String(value)
 
-export function checkUserId(method: string, userId: unknown): UserFluxError | undefined {
-  if (typeof userId != 'string' || !userId.trim()) {
-    return invalid(`${method}: userId must be a non-empty string`)
-  }
+/** identify's first argument. */
+export function checkUserId(userId: unknown): UserFluxError | undefined {
+  if (typeof userId != 'string' || !userId.trim()) return invalid('identify: userId must be a non-empty string')
 }
 
 /**
@@ -48,8 +50,7 @@ export function sanitize(method: string, properties: unknown): Sanitized | UserF
       }
       return value
     })
-    // Multi-byte characters make UTF-8 up to 3x longer than the string length, so count bytes only near the limit.
-    const size = json.length * 3 > MAX_UPDATE_BYTES ? new TextEncoder().encode(json).length : json.length
+    const size = byteLength(json)
     if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
     return { properties: JSON.parse(json), size }
   } catch (error) {
