@@ -39,9 +39,21 @@ describe('queue', () => {
 
   it('starts a new entry before one grows past the per-request size limit', () => {
     const { queue } = setup()
-    queue.add(undefined, 'a', false, { x: 1 }, MAX_UPDATE_BYTES - 10)
-    queue.add(undefined, 'a', false, { y: 1 }, 20)
-    expect(queue.entries).toHaveLength(2)
+    const add = (properties: Record<string, string>) => queue.add(undefined, 'a', false, properties, JSON.stringify(properties).length)
+    add({ x: 'a'.repeat(30_000) })
+    add({ y: 'b'.repeat(3_000) })
+    expect(queue.entries.map((entry) => Object.keys(entry.p))).toEqual([['x'], ['y']])
+  })
+
+  it('keeps a long burst of the same keys in one entry: its real size does not grow', () => {
+    const { queue } = setup()
+    for (let i = 0; i < 10_000; i++) {
+      const properties = { plan: 'pro', seats: i, note: 'n'.repeat(100) }
+      queue.add(undefined, 'a', false, properties, JSON.stringify(properties).length)
+    }
+    expect(queue.entries).toHaveLength(1)
+    expect(queue.entries[0].p.seats).toBe(9999)
+    expect(queue.entries[0].n).toBeLessThan(MAX_UPDATE_BYTES)
   })
 
   it('persists once per task, and removes its key when empty', async () => {
