@@ -44,7 +44,6 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     delivery.schedule()
   }
 
-
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
   const guard =
     <A extends unknown[]>(method: (...args: A) => void) =>

@@ -19,7 +19,7 @@ export interface Entry {
   /** locationEnrichment */
   l: boolean
   p: Properties
-  /** Bytes of `p` as JSON: an upper bound, summed over the updates merged into it. */
+  /** Bytes of `p` as JSON: the sum over the updates merged into it (an upper bound), made exact near the limit. */
   n: number
 }
 
