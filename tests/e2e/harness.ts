@@ -123,19 +123,28 @@ window.__ufErrors = []
 window.userflux = createClient({ ...options, onError: (error) => window.__ufErrors.push({ code: error.code, message: error.message, status: error.status }) })
 `
 
-async function startSite(apiUrl: string): Promise<{ server: Server; url: string }> {
+/** A file a test put on the site with `stack.serve`. */
+interface Served {
+  body: string | Buffer
+  headers: Record<string, string>
+}
+
+async function startSite(apiUrl: string, served: Map<string, Served>): Promise<{ server: Server; url: string }> {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url!, 'http://x')
-    const send = (status: number, type: string, body: string | Buffer) => {
+    const send = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
       response.writeHead(status, {
         'content-type': type,
         'cache-control': 'no-store',
         // No inline script, no eval: the snippet must work under a strict policy.
         'content-security-policy': `default-src 'self'; script-src 'self' 'sha256-${IMPORT_MAP_HASH}'; connect-src 'self' ${apiUrl}`,
+        ...headers,
       })
       response.end(body)
     }
     try {
+      const own = served.get(url.pathname)
+      if (own) return send(200, MIME[url.pathname.slice(url.pathname.lastIndexOf('.'))] || 'text/html', own.body, own.headers)
       if (url.pathname == '/page.html') return send(200, 'text/html', pageHtml(JSON.parse(url.searchParams.get('config')!), apiUrl))
       if (url.pathname == '/stub.js') return send(200, 'text/javascript', STUB)
       if (url.pathname == '/before.js') {
@@ -170,6 +179,12 @@ export interface Stack {
   /** Closes the contexts a test opened, so that no page of a failed test goes on sending. */
   cleanUp(): Promise<void>
   open(context: BrowserContext, page: PageOptions): Promise<Page>
+  /**
+   * Serves `body` at `path` on the site (before any built-in route), typed by its extension as the
+   * site's files are (.js, .map), else as HTML, with the site's usual headers; `headers` add to or replace them, e.g. a `content-security-policy`
+   * that allows a page's inline scripts by hash.
+   */
+  serve(path: string, body: string | Buffer, headers?: Record<string, string>): void
   close(): Promise<void>
 }
 
@@ -178,7 +193,8 @@ export async function startStack(): Promise<Stack> {
   const { createApiServer } = await import(process.env.UF_API_MODULE || '../../demo/api/server.js')
   const apiServer = createApiServer({ control: true })
   const { url: apiUrl } = await apiServer.listen(0, '127.0.0.1')
-  const site = await startSite(apiUrl)
+  const served = new Map<string, Served>()
+  const site = await startSite(apiUrl, served)
   const browser = await launchChromium()
   const contexts = new Set<BrowserContext>()
   return {
@@ -199,6 +215,9 @@ export async function startStack(): Promise<Stack> {
       await page.goto(pageUrl(site.url, config))
       if (!config.noKey) await page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
       return page
+    },
+    serve(path, body, headers = {}) {
+      served.set(path, { body, headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])) })
     },
     async close() {
       await browser.close()
