@@ -5,6 +5,7 @@
  * end-to-end tests use to inject faults and read what arrived.
  */
 import { createServer } from 'node:http'
+import { listen } from '../listen.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { authenticate, BEARER_CHALLENGE } from './auth.js'
 import { createTestControl } from './control.js'
@@ -170,16 +171,7 @@ export function createApiServer({ writeKey = 'demo-write-key', readWriteKey = 'd
 
   return {
     server,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          const address = /** @type {import('node:net').AddressInfo} */ (server.address())
-          resolve({ port: address.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` })
-        })
-      })
-    },
+    listen: (port = 0, host = '127.0.0.1') => listen(server, port, host),
     async close() {
       closed = true
       tests?.releaseHeld()

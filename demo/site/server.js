@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { listen } from '../listen.js'
 import { IMPORT_MAP_HASH, indexPage, scriptTagPage, spaPage } from './pages.js'
 import { readStatic, resolveStatic, vendorDirs } from './static.js'
 
@@ -86,16 +87,7 @@ export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWrit
 
   return {
     server,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          const address = /** @type {import('node:net').AddressInfo} */ (server.address())
-          resolve({ port: address.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` })
-        })
-      })
-    },
+    listen: (port = 0, host = '127.0.0.1') => listen(server, port, host),
     close() {
       return new Promise((resolve) => {
         server.close(() => resolve())

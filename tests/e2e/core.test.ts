@@ -1,13 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { BUILDS, inPage, sleep, startStack, WRITE_KEY, type Stack } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { BUILDS, inPage, sleep, WRITE_KEY, pageUrl, useStack } from './harness.js'
 
-let stack: Stack
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(() => stack?.close())
-beforeEach(() => stack.api.reset())
-afterEach(() => stack.cleanUp())
+const stack = useStack()
 
 describe.each(BUILDS)('%s build, default options', (build) => {
   it('one updateProfile makes exactly one correct request, with a real CORS preflight', async () => {
@@ -108,7 +102,6 @@ describe('script tag', () => {
     const messages: string[] = []
     page.on('console', (message) => message.type() == 'error' && messages.push(message.text()))
     page.on('pageerror', (error) => messages.push('pageerror: ' + error.message))
-    const { pageUrl } = await import('./harness.js')
     await page.goto(pageUrl(stack.site, { build: 'iife', noKey: true, before: [['updateProfile', { a: 1 }]] }))
     await page.waitForLoadState('load')
     await sleep(300)

@@ -3,16 +3,10 @@
  * API with injected faults. Tests marked "defaults" use the script tag with no tuning, as users get it;
  * the others shorten intervals through options to keep the suite fast.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { inPage, sleep, startStack, type Stack } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { inPage, sleep, pageUrl, useStack } from './harness.js'
 
-let stack: Stack
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(() => stack?.close())
-beforeEach(() => stack.api.reset())
-afterEach(() => stack.cleanUp())
+const stack = useStack()
 
 const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
 const ready = (page: import('playwright').Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
@@ -232,7 +226,6 @@ describe('storage trouble', () => {
     const errors: string[] = []
     page.on('console', (message) => message.type() == 'error' && errors.push(message.text()))
     page.on('pageerror', (error) => errors.push('pageerror: ' + error.message))
-    const { pageUrl } = await import('./harness.js')
     await page.goto(pageUrl(stack.site, { build: 'iife' }))
     await ready(page)
     const id = await inPage<string>(page, `uf.identify('user-1', { a: 1 }); uf.updateProfile({ b: 2 }); return uf.anonymousId`)

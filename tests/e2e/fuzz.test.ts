@@ -3,14 +3,10 @@
  * updateProfile and identify in real Chromium: nothing may throw into the page, and every request
  * that reaches the API must be valid JSON of the documented shape within the size limit.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { BUILDS, inPage, startStack, type Stack } from './harness.js'
+import { expect, it } from 'vitest'
+import { BUILDS, inPage, useStack } from './harness.js'
 
-let stack: Stack
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(() => stack?.close())
+const stack = useStack()
 
 // Runs in the page: builds random values from a seeded PRNG and calls the client with them.
 const FUZZ = `

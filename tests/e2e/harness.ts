@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http'
 import { join, normalize } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { launchChromium } from '../support/chromium.js'
 
 export const WRITE_KEY = 'demo-write-key'
@@ -226,6 +227,21 @@ export async function startStack(): Promise<Stack> {
       await apiServer.close()
     },
   }
+}
+
+/**
+ * The stack for one test file: started before its tests, the API's profiles, faults and log reset
+ * before each test, the browser contexts a test opened closed after it, everything stopped at the end.
+ */
+export function useStack(): Stack {
+  const stack = {} as Stack
+  beforeAll(async () => {
+    Object.assign(stack, await startStack())
+  })
+  afterAll(() => stack.close?.())
+  beforeEach(() => stack.api.reset())
+  afterEach(() => stack.cleanUp())
+  return stack
 }
 
 /** Runs `script` in the page with the client as `uf`. */

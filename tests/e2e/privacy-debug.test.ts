@@ -1,14 +1,8 @@
 /** Privacy controls and the debug switch, in real Chromium against the local Integration API. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { inPage, sleep, startStack, type Stack } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { inPage, sleep, pageUrl, useStack } from './harness.js'
 
-let stack: Stack
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(() => stack?.close())
-beforeEach(() => stack.api.reset())
-afterEach(() => stack.cleanUp())
+const stack = useStack()
 
 const fast = { flushInterval: 50 }
 const ready = (page: import('playwright').Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
@@ -64,7 +58,6 @@ describe('debug', () => {
     const context = await stack.newContext()
     const page = await context.newPage()
     const lines = logs(page)
-    const { pageUrl } = await import('./harness.js')
     await page.goto(pageUrl(stack.site, { build: 'iife', options: { debug: true } }))
     await ready(page)
     await inPage(page, `uf.updateProfile({ a: 1 }); uf.updateProfile({ b: 2 })`)
@@ -81,7 +74,6 @@ describe('debug', () => {
     const context = await stack.newContext()
     const page = await context.newPage()
     const lines = logs(page)
-    const { pageUrl } = await import('./harness.js')
     await page.goto(pageUrl(stack.site, { build: 'iife' }))
     await ready(page)
     await inPage(page, `uf.updateProfile({ a: 1 })`)

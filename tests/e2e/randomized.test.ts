@@ -3,8 +3,8 @@
  * slow answers). Whatever happens on the way, the server must end with the last value set for
  * every key. Reproduce a run with FAULT_SEED=<seed> npx vitest run tests/e2e/randomized.test.ts
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { inPage, sleep, startStack, type Fault, type Stack } from './harness.js'
+import { expect, it } from 'vitest'
+import { inPage, sleep, type Fault, useStack } from './harness.js'
 
 const SEEDS = process.env.FAULT_SEED ? [Number(process.env.FAULT_SEED)] : [20261126, 7]
 
@@ -18,11 +18,7 @@ const random = (seed: number) => () => {
 
 const FAULTS: Fault[] = [{ status: 500 }, { status: 503, retryAfter: '0' }, { status: 429, retryAfter: '0' }, { status: 408 }, { drop: true }, { delayMs: 150 }]
 
-let stack: Stack
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(() => stack?.close())
+const stack = useStack()
 
 it.each(SEEDS)('seed %i: the final profile equals the last value set for every key', async (seed) => {
   await stack.api.reset()

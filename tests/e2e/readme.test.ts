@@ -17,8 +17,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright'
 import ts from 'typescript'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startStack, WRITE_KEY, type Stack } from './harness.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WRITE_KEY, useStack } from './harness.js'
 
 const root = new URL('../../', import.meta.url).pathname
 const README = readFileSync(root + 'README.md', 'utf8')
@@ -124,13 +124,7 @@ function replaceOnce(code: string, search: string, replacement: string, name: Sa
 
 // ─── Pages ──────────────────────────────────────────────────────────────────────────────────────────
 
-let stack: Stack
-beforeAll(async () => {
-  stack = await startStack()
-})
-afterAll(() => stack?.close())
-beforeEach(() => stack.api.reset())
-afterEach(() => stack.cleanUp())
+const stack = useStack()
 
 const sha = (algorithm: string, data: string | Buffer) => createHash(algorithm).update(data).digest('base64')
 
