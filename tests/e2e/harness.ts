@@ -10,6 +10,8 @@ import { join, normalize } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+// @ts-expect-error: plain JavaScript (typed with JSDoc), no declaration file
+import { createApiServer } from '../../demo/api/server.js'
 import { launchChromium } from '../support/chromium.js'
 
 export const WRITE_KEY = 'demo-write-key'
@@ -190,8 +192,6 @@ export interface Stack {
 }
 
 export async function startStack(): Promise<Stack> {
-  // @ts-ignore: plain JavaScript without types
-  const { createApiServer } = await import(process.env.UF_API_MODULE || '../../demo/api/server.js')
   const apiServer = createApiServer({ control: true })
   const { url: apiUrl } = await apiServer.listen(0, '127.0.0.1')
   const served = new Map<string, Served>()
