@@ -11,6 +11,17 @@ const stack = useStack()
 const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
 const ready = (page: import('playwright').Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
 
+/** Opens the script tag page as users paste it (no tuning), collecting its console errors. */
+async function openDefaults(context: import('playwright').BrowserContext) {
+  const page = await context.newPage()
+  const errors: string[] = []
+  // The snippet's own reports (the browser also logs failed requests as errors).
+  page.on('console', (message) => message.type() == 'error' && message.text().startsWith('userflux:') && errors.push(message.text()))
+  await page.goto(pageUrl(stack.site, { build: 'iife' }))
+  await ready(page)
+  return { page, errors }
+}
+
 describe('retries', () => {
   it('defaults: 503 and 500 are retried, Retry-After honoured, then delivered once', async () => {
     await stack.api.faults([{ status: 503, retryAfter: '2' }, { status: 500 }])
@@ -91,6 +102,30 @@ describe('permanent failures', () => {
       { code: 'rejected', status: 400, message: expect.stringMatching(/rejected \(400: .*no thanks.*\): update dropped/) },
     ])
     await context.close()
+  })
+
+  it('defaults: a 400 is reported on the console with its status and body, and the next update goes on', async () => {
+    await stack.api.faults([{ status: 400, body: { error: 'bad_request', message: 'no thanks' } }])
+    const { page, errors } = await openDefaults(await stack.newContext())
+    await inPage(page, `uf.updateProfile({ a: 1 }); uf.updateProfile({ b: 2 }, { locationEnrichment: true })`)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { b: 2 } })])
+    expect(errors).toEqual([expect.stringMatching(/^userflux: rejected \(400: .*no thanks.*\): update dropped$/)])
+  })
+
+  it('defaults: 401 pauses the page after one report; the next page delivers everything', async () => {
+    await stack.api.faults([{ status: 401 }])
+    const { page, errors } = await openDefaults(await stack.newContext())
+    await inPage(page, `uf.updateProfile({ a: 1 })`)
+    await stack.api.waitForPosts((body) => body.properties?.a == 1)
+    await inPage(page, `uf.updateProfile({ b: 2 })`)
+    await sleep(2500) // more than two flush intervals
+    expect((await stack.api.requests()).posts).toHaveLength(1)
+    expect(errors).toEqual([expect.stringMatching(/^userflux: unauthorized \(401/)])
+    await page.reload()
+    await ready(page)
+    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(accepted[0].properties).toEqual({ a: 1, b: 2 })
   })
 
   it('401: reported once, sending paused for the page, data kept for the next page', async () => {
@@ -203,10 +238,10 @@ describe('several tabs', () => {
     expect(accepted[0].anonymousId).toBe(accepted[1].anonymousId)
   })
 
-  it('tabs never have two requests in flight at once', async () => {
+  it('defaults: tabs never have two requests in flight at once', async () => {
     await stack.api.faults([{ delayMs: 300, times: 10 }])
     const context = await stack.newContext()
-    const tabs = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
+    const tabs = [await stack.open(context, { build: 'iife' }), await stack.open(context, { build: 'iife' })]
     await Promise.all(tabs.map((tab, t) => inPage(tab, `uf.updateProfile({ t${t}: 1 }); uf.updateProfile({ t${t}: 2 }, { locationEnrichment: true })`)))
     await stack.api.waitFor((accepted) => accepted.length == 4)
     const { posts } = await stack.api.requests()
@@ -287,6 +322,16 @@ describe('storage trouble', () => {
     expect(accepted[0].anonymousId).toBe(id)
     expect(await inPage(page, `return uf.anonymousId`)).toBe(id)
     await context.close()
+  })
+
+  it('defaults: past 100 pending requests the oldest is dropped and reported', async () => {
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    const { page, errors } = await openDefaults(await stack.newContext())
+    // Alternating the enrichment flag makes every update a request of its own.
+    await inPage(page, `for (let i = 0; i < 102; i++) uf.updateProfile({ i }, { locationEnrichment: i % 2 == 0 })`)
+    expect(errors).toEqual(['userflux: queue full: oldest update dropped', 'userflux: queue full: oldest update dropped'])
+    const persisted = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')).map((key) => JSON.parse(localStorage.getItem(key)!).q.map((entry: any) => entry.p.i)))
+    expect(persisted).toEqual([Array.from({ length: 100 }, (_, i) => i + 2)])
   })
 
   it('the persisted queue is bounded: past the cap the oldest update is dropped and reported', async () => {
