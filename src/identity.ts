@@ -19,14 +19,14 @@ const isValidId = (value: string) => /^[\x21-\x7e]{1,256}$/.test(value)
 /**
  * The visitor's identity, kept as plain strings under `<prefix>-anonymousId` and `<prefix>-userId`
  * so that a site switching from UserFlux's own SDK keeps its visitors. Other tabs' changes arrive
- * through `storage` events.
+ * through `storage` events. Read on hot paths: after the first read it answers from memory.
  */
 export function createIdentity(
   storage: SafeStorage,
   prefix: string,
   canStore: () => boolean,
   report: (error: UserFluxError) => void,
-  /** Called when an id used while storage was unreadable turns out to differ from the stored one. */
+  /** Moves queued updates to another id, when this page's provisional id gives way to the stored one. */
   relabel: (from: string, to: string) => void,
 ): Identity {
   const anonymousKey = prefix + '-anonymousId'
