@@ -27,7 +27,7 @@ export function normalizeOptions(options: Options): NormalizedOptions {
     // `undefined` means "the default", as users of data-* attributes and spread configs expect.
     if ((options as any)[key] !== undefined) (normalized as any)[key] = (options as any)[key]
   }
+  // Relative is fine too: `endpoint: '/uf'` reaches a proxy on the page's own origin.
   normalized.endpoint = String(normalized.endpoint).replace(/\/+$/, '')
-  if (!/^https?:\/\/[^/]/.test(normalized.endpoint)) fail('endpoint', 'must be an absolute URL')
   return normalized
 }

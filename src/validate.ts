@@ -30,30 +30,41 @@ export function checkUserId(userId: unknown): UserFluxError | undefined {
 }
 
 /**
- * Validates and copies properties in one pass of `JSON.stringify`: the copy is what will be sent,
- * so later changes to the caller's object cannot alter a queued update, `Date`s become ISO strings
- * (through their `toJSON`) and `undefined` values disappear, exactly as they would on the wire.
+ * Validates and copies properties in one walk: the copy is what will be sent, so later changes to
+ * the caller's object cannot alter a queued update; `toJSON` is applied (`Date`s become ISO strings)
+ * and `undefined` values disappear, exactly as `JSON.stringify` would do on the wire. A walk of our
+ * own is twice as fast as `JSON.stringify` with a replacer followed by `JSON.parse` (npm run bench).
  */
 export function sanitize(method: string, properties: unknown): Sanitized | UserFluxError {
   let problem = ''
+  const copy = (value: any, key: string | number, depth: number): any => {
+    const type = typeof value
+    if (type == 'string' || type == 'boolean' || value === null || (type == 'number' && isFinite(value))) return value
+    if (type == 'object' && depth < 100) {
+      if (typeof value.toJSON == 'function') return copy(value.toJSON(key), key, depth)
+      // An undefined item stays: JSON writes it as null, as it would have.
+      if (Array.isArray(value)) return value.map((item, index) => copy(item, index, depth + 1))
+      if (isPlainObject(value)) {
+        const result: Record<string, unknown> = {}
+        for (const name of Object.keys(value)) {
+          const item = copy(value[name], name, depth + 1)
+          if (item !== undefined) result[name] = item
+        }
+        return result
+      }
+    }
+    if (type != 'undefined') {
+      problem = `${method}: "${key}" in properties is ${depth > 99 ? 'circular' : type == 'number' ? value : kind(value)}, not JSON`
+      throw 0
+    }
+  }
   try {
     if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${kind(properties)}`)
-    const json = JSON.stringify(properties, (key, value) => {
-      const type = typeof value
-      if (
-        type == 'function' || type == 'symbol' || type == 'bigint' ||
-        (type == 'number' && !isFinite(value)) ||
-        (type == 'object' && value && !Array.isArray(value) && !isPlainObject(value))
-      ) {
-        problem = `${method}: "${key}" in properties is ${type == 'number' ? value : kind(value)}, not JSON`
-        throw 0
-      }
-      return value
-    })
-    const size = byteLength(json)
+    const clean = copy(properties, '', 0)
+    const size = byteLength(JSON.stringify(clean))
     if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
-    return { properties: JSON.parse(json), size }
+    return { properties: clean, size }
   } catch (error) {
-    return invalid(problem || `${method}: properties ${/circular/i.test(String(error)) ? 'are circular' : 'unreadable (' + error + ')'}`)
+    return invalid(problem || `${method}: properties unreadable (${error})`)
   }
 }

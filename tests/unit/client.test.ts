@@ -29,8 +29,11 @@ describe('createClient', () => {
   it.each([[undefined], [{}], [{ writeKey: '' }], [{ writeKey: '  ' }], [{ writeKey: 42 }]])('throws a TypeError naming writeKey for %j', (options) => {
     expect(() => createClient(options as any)).toThrow(new TypeError('createClient: options.writeKey is required'))
   })
-  it('throws for a relative endpoint', () => {
-    expect(() => make({ endpoint: '/api' })).toThrow(/options\.endpoint must be an absolute URL/)
+  it('tolerates trailing slashes in endpoint', async () => {
+    const uf = make({ endpoint: 'https://proxy.test/uf///' })
+    uf.updateProfile({ a: 1 })
+    await uf.flush()
+    expect(fetch.requests[0].url).toBe('https://proxy.test/uf/profile?locationEnrichment=false')
   })
 })
 

@@ -19,7 +19,7 @@ describe('sanitize', () => {
     ['Infinity', { n: Infinity }, /"n" in properties is Infinity, not JSON/],
     ['a nested function', { a: { deep: () => 1 } }, /"deep" in properties is Function, not JSON/],
     ['a nested Set', { a: [new Set()] }, /"0" in properties is Set, not JSON/],
-    ['a circular object', circular, /properties are circular/],
+    ['a circular object', circular, /"self" in properties is circular, not JSON/],
     ['a throwing getter', { get boom() { throw new Error('kaboom') } }, /properties unreadable \(Error: kaboom\)/],
     ['too big', { big: 'x'.repeat(MAX_UPDATE_BYTES) }, /properties over 32768 bytes/],
     ['too big in UTF-8', { big: 'é'.repeat(MAX_UPDATE_BYTES / 2) }, /properties over 32768 bytes/],
@@ -40,6 +40,17 @@ describe('sanitize', () => {
     })
     input.nested.ok = false
     expect((result as any).properties.nested.ok).toBe(true)
+  })
+
+  it('writes what JSON would: toJSON applied, undefined array items as null, inherited keys ignored', () => {
+    ;(Object.prototype as any).polluted = 'no'
+    try {
+      const result = sanitize('updateProfile', { list: [1, undefined, 'x'], custom: { toJSON: (key: string) => `custom:${key}` } }) as any
+      expect(JSON.stringify(result.properties)).toBe('{"list":[1,null,"x"],"custom":"custom:custom"}')
+      expect(Object.keys(result.properties)).toEqual(['list', 'custom'])
+    } finally {
+      delete (Object.prototype as any).polluted
+    }
   })
 
   it('accepts objects without a prototype', () => {
