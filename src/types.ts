@@ -19,7 +19,8 @@ export interface Options {
   /** The Write Only API key of your UserFlux project. Never the Read + Write key. */
   writeKey: string
   /**
-   * Base URL of the Integration API, e.g. a first-party proxy. Trailing slashes are ignored.
+   * Base URL of the Integration API, e.g. a first-party proxy (a path of the page's own origin, such as
+   * `/uf`, works too). Trailing slashes are ignored.
    * @default 'https://integration-api.userflux.co'
    */
   endpoint?: string
