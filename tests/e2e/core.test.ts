@@ -67,6 +67,17 @@ describe.each(BUILDS)('%s build, default options', (build) => {
   })
 })
 
+describe('endpoint', () => {
+  it('a relative endpoint reaches a first-party proxy on the page\'s own origin, with no preflight', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: { endpoint: '/uf/', flushInterval: 50 } })
+    await inPage(page, `uf.updateProfile({ via: 'proxy' })`)
+    const [body] = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
+    expect(body.properties).toEqual({ via: 'proxy' })
+    expect((await stack.api.requests()).preflights).toBe(0)
+  })
+})
+
 describe('script tag', () => {
   it('replays calls buffered by the loader stub, in order, with none lost', async () => {
     const context = await stack.newContext()

@@ -135,6 +135,18 @@ interface Served {
 async function startSite(apiUrl: string, served: Map<string, Served>): Promise<{ server: Server; url: string }> {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url!, 'http://x')
+    // A first-party proxy on the site's own origin: /uf/* goes to the API, as a site's server would.
+    if (url.pathname.startsWith('/uf/')) {
+      let body = ''
+      for await (const chunk of request) body += chunk
+      const forwarded = await fetch(apiUrl + url.pathname.slice(3) + url.search, {
+        method: request.method,
+        headers: { authorization: request.headers.authorization ?? '', 'content-type': request.headers['content-type'] ?? '' },
+        body: request.method == 'POST' ? body : undefined,
+      })
+      response.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'text/plain' })
+      return response.end(await forwarded.text())
+    }
     const send = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
       response.writeHead(status, {
         'content-type': type,
