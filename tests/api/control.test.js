@@ -104,7 +104,8 @@ describe('hang', () => {
     expect(await api.hang(true)).toEqual({ hanging: true })
     let settled = false
     const pending = send({ userId: 'held', properties: { a: 1 } }).then((result) => ((settled = true), result))
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    // Wait until the server holds it (a bound, not a guess: a loaded machine may take longer).
+    for (let i = 0; i < 200 && (await statuses()).length == 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(settled).toBe(false)
     expect(await statuses()).toEqual([null])
     expect(await api.hang(false)).toEqual({ hanging: false })
