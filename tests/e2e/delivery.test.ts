@@ -168,14 +168,16 @@ describe('unload and next visit', () => {
     await stack.api.faults([{ drop: true, times: 1000 }])
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'iife' })
-    await inPage(page, `uf.updateProfile({ made: 'offline' })`)
-    await sleep(1500) // the first attempt fails
+    // flush() resolves once the first attempt has failed; the next one is 0.5 s away at least.
+    expect(await inPage(page, `uf.updateProfile({ made: 'offline' }); return (await uf.flush()).ok`)).toBe(false)
     await page.close()
     await stack.api.waitForPosts((body) => body.properties?.made, 2) // so does the keepalive on close
     await stack.api.reset() // the API is back
     await stack.open(context, { build: 'iife' })
     const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
-    expect(accepted.map((body) => body.properties)).toEqual([{ made: 'offline' }])
+    // At least once: Chromium may itself retry a request whose connection was reset, so a late copy
+    // of the closing page's keepalive can arrive too; nothing else may.
+    expect(new Set(accepted.map((body) => JSON.stringify(body.properties)))).toEqual(new Set(['{"made":"offline"}']))
     await context.close()
   })
 
@@ -197,14 +199,17 @@ describe('unload and next visit', () => {
 describe('several tabs', () => {
   it('each update is delivered once, and a tab closed with pending data loses nothing', async () => {
     const context = await stack.newContext()
-    const [a, b] = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
+    // No retries within the test: the only tries are the first one and the keepalive on close.
+    const slow = { flushInterval: 50, minRetryDelay: 60_000 }
+    const [a, b] = [await stack.open(context, { build: 'esm', options: slow }), await stack.open(context, { build: 'esm', options: slow })]
     // Tabs in different renderer processes see each other's writes a moment later; they converge.
     await expect.poll(async () => (await inPage(a, `return uf.anonymousId`)) == (await inPage(b, `return uf.anonymousId`)), { timeout: 5000 }).toBe(true)
     await Promise.all([inPage(a, `for (let i = 0; i < 20; i++) uf.updateProfile({ a: i })`), inPage(b, `for (let i = 0; i < 20; i++) uf.updateProfile({ b: i })`)])
     await stack.api.waitFor((accepted) => accepted.length == 2)
-    await stack.api.faults([{ drop: true, times: 1000 }])
-    await inPage(a, `uf.updateProfile({ pending: 'in closed tab' })`)
-    await sleep(300)
+    // A 503, not a dropped connection: Chromium itself may retry a request whose connection was
+    // reset, and this test counts requests exactly.
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    expect(await inPage(a, `uf.updateProfile({ pending: 'in closed tab' }); return (await uf.flush()).ok`)).toBe(false)
     await a.close()
     // Its last try, with keepalive as it closed, must have failed before the API comes back.
     await stack.api.waitForPosts((body) => body.properties?.pending, 2)
@@ -218,14 +223,17 @@ describe('several tabs', () => {
   })
 
   it('two tabs writing at once while the API is down: neither overwrites the other, both arrive later', async () => {
-    await stack.api.faults([{ drop: true, times: 1000 }])
+    await stack.api.faults([{ status: 503, times: 1000 }])
     const context = await stack.newContext()
-    const [a, b] = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
+    // No retries within the test: the only tries are the first one and the keepalive on close.
+    const slow = { flushInterval: 50, minRetryDelay: 60_000 }
+    const [a, b] = [await stack.open(context, { build: 'esm', options: slow }), await stack.open(context, { build: 'esm', options: slow })]
     await Promise.all([
       inPage(a, `for (let i = 0; i < 50; i++) uf.updateProfile({ ['a' + (i % 5)]: i })`),
       inPage(b, `for (let i = 0; i < 50; i++) uf.updateProfile({ ['b' + (i % 5)]: i })`),
     ])
-    await sleep(300)
+    // Both first attempts have failed once flush() resolves.
+    expect(await Promise.all([inPage(a, `return (await uf.flush()).ok`), inPage(b, `return (await uf.flush()).ok`)])).toEqual([false, false])
     await a.close()
     await b.close()
     await stack.api.waitForPosts((body) => 'a0' in body.properties, 2)
