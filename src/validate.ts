@@ -32,8 +32,9 @@ export function checkUserId(userId: unknown): UserFluxError | undefined {
 /**
  * Validates and copies properties in one walk: the copy is what will be sent, so later changes to
  * the caller's object cannot alter a queued update; `toJSON` is applied (`Date`s become ISO strings)
- * and `undefined` values disappear, exactly as `JSON.stringify` would do on the wire. A walk of our
- * own is twice as fast as `JSON.stringify` with a replacer followed by `JSON.parse` (npm run bench).
+ * and `undefined` values disappear, exactly as `JSON.stringify` would do on the wire. In Chromium this
+ * walk took half the time of `JSON.stringify` with a validating replacer plus `JSON.parse`, which it
+ * replaced (CHANGELOG: updateProfile 2.1–2.8x to 1.1–1.7x a plain JSON.stringify, npm run bench).
  */
 export function sanitize(method: string, properties: unknown): Sanitized | UserFluxError {
   let problem = ''
