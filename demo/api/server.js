@@ -89,7 +89,10 @@ export function createApiServer({ writeKey = 'demo-write-key', readWriteKey = 'd
       // Close the connection rather than read (and buffer) the rest of an oversized upload.
       return answer(413, { error: 'payload_too_large', message: `The body exceeds ${MAX_BODY_BYTES} bytes.` }, { Connection: 'close' })
     }
-    if (entry) entry.body = json(text).ok ? JSON.parse(text) : text
+    if (entry) {
+      const parsed = json(text)
+      entry.body = parsed.ok ? parsed.value : text
+    }
     if (tests?.hanging) return tests.hold({ entry, request })
 
     const fault = tests?.takeFault()

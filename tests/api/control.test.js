@@ -2,15 +2,10 @@
  * The test control routes: scripted faults (status + Retry-After, drop, delay, times), hang, the
  * request log and reset.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startApi } from './helpers.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { startApi, useApi } from './helpers.js'
 
-/** @type {Awaited<ReturnType<typeof startApi>>} */
-let api
-beforeAll(async () => {
-  api = await startApi()
-})
-afterAll(() => api.close())
+const api = useApi()
 beforeEach(() => api.reset())
 
 const statuses = async () => (await api.requests()).posts.map((post) => post.status)

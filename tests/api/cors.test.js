@@ -1,13 +1,8 @@
 /** CORS: browsers on any origin may send profiles and read every answer, errors included. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { READ_WRITE_KEY, startApi } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { READ_WRITE_KEY, useApi } from './helpers.js'
 
-/** @type {Awaited<ReturnType<typeof startApi>>} */
-let api
-beforeAll(async () => {
-  api = await startApi()
-})
-afterAll(() => api.close())
+const api = useApi()
 
 const ORIGIN = 'https://shop.example'
 

@@ -1,4 +1,5 @@
 /** Shared by the API contract tests: a server on a free 127.0.0.1 port and small request helpers. */
+import { afterAll, beforeAll } from 'vitest'
 import { createApiServer } from '../../demo/api/server.js'
 
 export const WRITE_KEY = 'demo-write-key'
@@ -51,6 +52,20 @@ export async function startApi(options = {}) {
     reset: () => control('/__test/reset', {}),
     close: () => api.close(),
   }
+}
+
+/**
+ * The API for one test file: started before its tests, closed after them. The object is filled in
+ * once the server listens, so tests use it as they would the result of `startApi()`.
+ * @returns {Awaited<ReturnType<typeof startApi>>}
+ */
+export function useApi() {
+  const api = /** @type {Awaited<ReturnType<typeof startApi>>} */ ({})
+  beforeAll(async () => {
+    Object.assign(api, await startApi())
+  })
+  afterAll(() => api.close?.())
+  return api
 }
 
 export const PROFILE_FIELDS = ['id', 'anonymousIds', 'properties', 'computedProperties', 'segments', 'locationData', 'deviceData', 'lastUpdatedAt', 'createdAt']

@@ -2,17 +2,12 @@
  * Profile semantics: every schema field, shallow merge, anonymous → user linking, locationEnrichment
  * and deviceData.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { deviceDataFromUserAgent } from '../../demo/api/user-agent.js'
 import { parseAcceptLanguage } from '../../demo/api/location.js'
-import { PROFILE_FIELDS, startApi } from './helpers.js'
+import { PROFILE_FIELDS, useApi } from './helpers.js'
 
-/** @type {Awaited<ReturnType<typeof startApi>>} */
-let api
-beforeAll(async () => {
-  api = await startApi()
-})
-afterAll(() => api.close())
+const api = useApi()
 
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'
 

@@ -2,15 +2,10 @@
  * Every status of the Integration API contract, table-driven: authentication, body checks and routing.
  */
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { READ_WRITE_KEY, startApi, WRITE_KEY } from './helpers.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { READ_WRITE_KEY, startApi, WRITE_KEY, useApi } from './helpers.js'
 
-/** @type {Awaited<ReturnType<typeof startApi>>} */
-let api
-beforeAll(async () => {
-  api = await startApi()
-})
-afterAll(() => api.close())
+const api = useApi()
 
 const valid = { anonymousId: 'anon-1', properties: { theme: 'dark' } }
 
