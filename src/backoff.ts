@@ -12,11 +12,11 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 /**
  * Delay before retry number `attempt` (1 for the first): exponential from `min`, capped at `max`,
  * with "equal jitter" (half fixed, half random) so that many pages failing at once do not come back
- * in step, yet never retry sooner than half the nominal delay.
+ * in step, yet never retry sooner than half the nominal delay. A server's `Retry-After` can ask for
+ * longer, never for shorter: `0`, or a date already past by the client's clock, would otherwise
+ * have every page hammer a failing API.
  */
 export function retryDelay(attempt: number, min: number, max: number, retryAfter?: string | null): number {
-  const asked = parseRetryAfter(retryAfter)
-  if (asked !== undefined) return asked
   const nominal = Math.min(max, min * 2 ** (attempt - 1))
-  return nominal / 2 + Math.random() * (nominal / 2)
+  return Math.max(parseRetryAfter(retryAfter) || 0, nominal / 2 + Math.random() * (nominal / 2))
 }

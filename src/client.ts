@@ -1,14 +1,14 @@
-import { nanoid } from 'nanoid'
 import { createConsent } from './consent.js'
 import { createDelivery } from './delivery.js'
 import { UserFluxError } from './errors.js'
 import { createIdentity } from './identity.js'
+import { createLedger } from './ledger.js'
 import { watchPage } from './lifecycle.js'
 import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from './queue.js'
 import { createStorage } from './storage.js'
-import { shareWithTabs } from './tabs.js'
+import { shareWithTabs, type Tabs } from './tabs.js'
 import { createTransport } from './transport.js'
 import type { CallOptions, Options, Properties, Shape, UserFluxClient } from './types.js'
 import { checkUserId, sanitize, type Sanitized } from './validate.js'
@@ -24,22 +24,39 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const storage = createStorage(config.storage, report)
   const consent = createConsent(storage, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent.optedOut()
-  // Clients of different keys or endpoints never share a queue. (The Write Only key is public anyway.)
-  const queuePrefix = `${prefix}-queue-${config.writeKey}@${config.endpoint}:`
-  const queueKey = queuePrefix + nanoid(10)
-  const queue = createQueue(storage, queueKey, config.maxQueueSize, report, canStore)
+  // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
+  // beginning of another (an endpoint `http://host` and `http://host:8080`).
+  const scope = `${prefix}-queue-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}|`
+  const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
   const identity = createIdentity(storage, prefix, canStore, report, queue.relabel)
-  const transport = createTransport(config.endpoint, config.writeKey, config.fetch)
-  const send: typeof transport = (entry, exiting) => {
-    // An anonymousId made up while storage was unreadable is checked once more before it leaves.
-    identity.anonymousId()
-    return transport(entry, exiting)
-  }
-  const delivery = createDelivery(queue, send, config, canStore, report, log)
+  const ledger = createLedger(storage, `${prefix}-sent-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}`)
+  let tabs: Tabs
+  const delivery = createDelivery(
+    queue,
+    createTransport(config.endpoint, config.writeKey, config.fetch),
+    ledger,
+    {
+      ...config,
+      allowed: canStore,
+      // An anonymousId made up while storage was unreadable is checked once more before it leaves
+      // (queued anonymous updates then follow the id found).
+      extra: () => void identity.anonymousId(),
+      // A paused page's updates can still be delivered by another page (its key fixed meanwhile).
+      paused: () => config.storage != 'memory' && tabs.handOver(),
+    },
+    report,
+    log,
+  )
+  tabs = shareWithTabs(storage, queue, scope, delivery.schedule)
+  watchPage(delivery.sendOnExit, tabs.leave, tabs.awake, delivery.retryNow)
+  // An opt-out in another tab (or another client of this page) reaches this one before its next send.
+  storage.watch((key) => (key == consent.key || key == null) && consent.optedOut() && delivery.cleared())
 
   const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
+    tabs.awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
-    const merged = queue.add(identity.userId() ?? undefined, identity.anonymousId(), locationEnrichment, properties, size)
+    const userId = identity.userId() ?? undefined
+    const merged = queue.add({ u: userId, a: identity.anonymousId(), l: locationEnrichment }, properties, size, ledger.stamp())
     log(merged ? 'coalesced' : 'queued', properties)
     delivery.schedule()
   }
@@ -56,8 +73,6 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     }
   const optedOut = () => consent.optedOut() && (log('opted out, ignored'), true)
 
-  const tabs = shareWithTabs(storage, queue, queuePrefix, queueKey, delivery.schedule)
-  watchPage(delivery.sendOnExit, tabs.leave, tabs.back, delivery.retryNow)
 
   return {
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
@@ -84,7 +99,11 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     flush: delivery.flush,
     optOut: guard(() => {
       consent.set(true)
-      queue.clear()
+      // Every pending update of the origin goes, every tab's and every client's: other live pages
+      // also drop what they hold in memory when they see the flag (storage.watch above).
+      // What was delivered is forgotten too: nothing about the visitor stays but the flag.
+      for (const key of [...storage.keys(prefix + '-queue-'), ...storage.keys(prefix + '-sent-')]) storage.remove(key)
+      delivery.cleared()
       identity.store(false)
     }),
     optIn: guard(() => {

@@ -1,6 +1,7 @@
 import type { SafeStorage } from './storage.js'
 
 export interface Consent {
+  readonly key: string
   optedOut(): boolean
   set(optedOut: boolean): void
 }
@@ -21,6 +22,7 @@ export function createConsent(
     startOptedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl)
   let flag: string | null | undefined
   return {
+    key,
     optedOut() {
       const stored = storage.get(key)
       // Unreadable for a moment (undefined): the last known choice stands.
@@ -28,7 +30,7 @@ export function createConsent(
       return flag == '1' || (flag != '0' && !!byDefault)
     },
     set(optedOut) {
-      storage.set(key, (flag = optedOut ? '1' : '0'))
+      storage.set(key, (flag = optedOut ? '1' : '0'), true)
     },
   }
 }

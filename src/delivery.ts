@@ -1,9 +1,11 @@
 import { retryDelay } from './backoff.js'
 import { UserFluxError } from './errors.js'
+import type { Ledger } from './ledger.js'
 import { withLock } from './locks.js'
 import { BUSY, type Entry, type Queue } from './queue.js'
-import type { Answer, Send } from './transport.js'
+import { bodyOf, type Answer, type Send } from './transport.js'
 import type { FlushResult } from './types.js'
+import { utf8Length } from './validate.js'
 
 export interface Delivery {
   /** Sends within `flushInterval`, so that updates made close together go out as one request. */
@@ -13,28 +15,44 @@ export interface Delivery {
   retryNow(): void
   /** The page is being hidden or left: send what is pending with keepalive, without waiting. */
   sendOnExit(): void
+  /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
+  cleared(): void
 }
 
-interface Timing {
+export interface DeliveryOptions {
   flushInterval: number
   minRetryDelay: number
   maxRetryDelay: number
+  /** False once the visitor opted out (in any tab): nothing more is sent. */
+  allowed(): boolean
+  /** Top-level fields added to a body (deviceData, …), and told when they were delivered. */
+  extra?(entry: Entry): object | undefined
+  delivered?(entry: Entry, extra: object | undefined): void
+  /** Sending is paused for this page's life (401/403). */
+  paused?(): void
 }
+
+/** Keepalive bodies in flight may not exceed 64 KiB per page, the host page's own beacons included. */
+const KEEPALIVE_BUDGET = 60 * 1024
+/** The largest body a request may have: one that could not leave with keepalive at exit never leaves. */
+const MAX_BODY = 63 * 1024
+/** Reported once a send has failed this many times in a row: one blip stays quiet, an outage does not. */
+const REPORT_AFTER = 3
 
 /**
  * Sends the queue head first, one request at a time across the origin's tabs, and decides from the
  * outcome: remove (2xx), drop and report (other 4xx), pause for the page's life (401/403), or keep
- * and retry with backoff (network errors, 408, 429, 5xx).
+ * and retry with backoff (network errors, timeouts, 408, 429, 5xx).
  */
 export function createDelivery(
   queue: Queue,
   send: Send,
-  timing: Timing,
-  /** False once the visitor opted out (in any tab): nothing more is sent. */
-  allowed: () => boolean,
+  ledger: Ledger,
+  options: DeliveryOptions,
   report: (error: UserFluxError) => void,
   log: (...args: unknown[]) => void,
 ): Delivery {
+  const { allowed } = options
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let attempt = 0
@@ -44,19 +62,40 @@ export function createDelivery(
   // flush() calls waiting: [the last entry queued when it was called, its resolve]
   let waiters: [Entry, (result: FlushResult) => void][] = []
 
-  const settle = (entry: Entry, { status, retryAfter, message }: Answer) => {
+  const settleWaiters = (error?: UserFluxError) => {
+    waiters = waiters.filter(([last, resolve]) => (error ? resolve({ ok: false, error }) : queue.entries.includes(last) || resolve({ ok: true })))
+  }
+
+  /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
+  const prepare = (entry: Entry, extra: object | undefined) => {
+    ledger.prune(entry)
+    // Identified entries always go: they carry the link between anonymousId and userId.
+    if (!entry.u && !Object.keys(entry.p).length) return
+    const body = bodyOf(entry, extra)
+    if (utf8Length(body) < MAX_BODY) return body
+    report(new UserFluxError('rejected', `rejected (body over ${MAX_BODY} bytes): update dropped`))
+  }
+
+  // Grows with the body (a 30 KB update on a 20 kbit/s uplink takes 12 s) and with each attempt.
+  const timeout = (body: string) => (10_000 + body.length) * 2 ** Math.min(attempt, 3)
+
+  const settle = (entry: Entry, { status, retryAfter, message }: Answer, extra?: object) => {
     entry[BUSY] = false
+    // No longer queued here (opt-out, or adopted by another page while this one was cached).
+    if (!queue.entries.includes(entry)) return status > 199 && status < 300 && ledger.record(entry)
     const label = `${status || 'network error'}${message ? ': ' + message : ''}`
     if (status > 199 && status < 300) {
+      ledger.record(entry)
+      options.delivered?.(entry, extra)
       queue.remove(entry)
       attempt = 0
       log('sent', entry)
-      waiters = waiters.filter(([last, resolve]) => queue.entries.includes(last) || resolve({ ok: true }))
+      settleWaiters()
     } else {
       let error: UserFluxError
       if (status == 401 || status == 403) {
         error = new UserFluxError('unauthorized', `unauthorized (${label}): sending paused`, status)
-        if (!paused) report(error)
+        if (!paused) report(error), options.paused?.()
         paused = error
       } else if (status && status != 408 && status != 429 && status < 500) {
         // Any other answer (4xx): this update will never be accepted; the rest can be.
@@ -64,9 +103,9 @@ export function createDelivery(
         report((error = new UserFluxError('rejected', `rejected (${label}): update dropped`, status)))
       } else {
         // No answer, 408, 429, 5xx: worth trying again, later.
-        const delay = retryDelay(++attempt, timing.minRetryDelay, timing.maxRetryDelay, retryAfter)
-        error = lastError = new UserFluxError('retrying', `failed (${label}): retry in ${delay | 0} ms`, status)
-        log(error.message)
+        const delay = retryDelay(++attempt, options.minRetryDelay, options.maxRetryDelay, retryAfter)
+        error = lastError = new UserFluxError('retrying', `failed ${attempt} times (${label}): retry in ${delay | 0} ms`, status)
+        attempt == REPORT_AFTER ? report(error) : log(error.message)
         clearTimeout(retryTimer)
         retryTimer = setTimeout(() => {
           retryTimer = undefined
@@ -75,9 +114,20 @@ export function createDelivery(
         // Refreshes the write time that tabs without Web Locks judge an abandoned queue by.
         queue.touch()
       }
-      for (const [, resolve] of waiters.splice(0)) resolve({ ok: false, error })
+      settleWaiters(error)
     }
     drain()
+  }
+
+  const wipe = () => {
+    clearTimeout(flushTimer)
+    queue.clear()
+    settleWaiters(new UserFluxError('opted-out', 'opted out: nothing sent'))
+  }
+
+  const skip = (entry: Entry) => {
+    queue.remove(entry)
+    settleWaiters()
   }
 
   const drain = async () => {
@@ -86,12 +136,24 @@ export function createDelivery(
     if (draining) return
     draining = true
     try {
-      if (!allowed()) queue.clear()
-      for (let entry; (entry = queue.entries[0]) && !entry[BUSY] && !paused && !retryTimer; ) {
+      for (let entry; (entry = queue.entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
         entry[BUSY] = true
         const sending = entry
-        // One request in flight per origin: tabs take turns, so no server sees two at once from us.
-        settle(sending, await withLock('userflux', () => send(sending)))
+        // One request in flight per origin: tabs take turns, so no server sees two at once from us,
+        // and the ledger read and written under the lock orders values across tabs.
+        const outcome = await withLock('userflux', async () => {
+          // Checked at the moment of sending: an opt-out in another tab while this one waited for
+          // the lock, or while a slow request was ahead, stops this send.
+          if (!allowed()) return
+          const extra = options.extra?.(sending)
+          const body = prepare(sending, extra)
+          return body && ([await send(sending, body, timeout(body)), extra] as const)
+        })
+        if (!allowed()) {
+          wipe()
+          break
+        }
+        outcome ? settle(sending, ...outcome) : skip(sending)
       }
     } finally {
       draining = false
@@ -100,14 +162,14 @@ export function createDelivery(
 
   return {
     schedule() {
-      if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(drain, timing.flushInterval)
+      if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(drain, options.flushInterval)
     },
     flush: () =>
       new Promise((resolve) => {
         const last = queue.entries[queue.entries.length - 1]
-        if (!last) resolve({ ok: true })
         // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
-        else if (paused || retryTimer) resolve({ ok: false, error: (paused || lastError)! })
+        if (paused || retryTimer) resolve({ ok: false, error: (paused || lastError)! })
+        else if (!last) resolve({ ok: true })
         else waiters.push([last, resolve]), drain()
       }),
     retryNow() {
@@ -120,14 +182,27 @@ export function createDelivery(
     sendOnExit() {
       clearTimeout(flushTimer)
       flushTimer = undefined
-      // Only the head, and only if nothing is on the wire: requests sent side by side may arrive in
-      // any order. A request already on the wire carries on (keepalive); what is left stays
-      // persisted for this page, if it lives on, or the next one.
-      const entry = queue.entries[0]
-      if (entry && !entry[BUSY] && !paused && allowed()) {
+      if (paused || !allowed()) return
+      // Everything waiting, in order, within the keepalive budget: the page may never run again.
+      // Requests sent side by side may arrive in any order, so no two of them carry the same key of
+      // the same visitor: an earlier entry gives up the keys a later one sets (the later value is
+      // the one that must win). The lock cannot be waited for here; the ledger still applies.
+      const waiting = queue.entries.filter((entry) => !entry[BUSY])
+      let budget = KEEPALIVE_BUDGET
+      waiting.forEach((entry, index) => {
+        for (const later of waiting.slice(index + 1)) {
+          if (later.a == entry.a) for (const name in later.p) delete entry.p[name], delete entry.t[name]
+        }
+        const extra = options.extra?.(entry)
+        const body = prepare(entry, extra)
+        if (!body) return skip(entry)
+        if ((budget -= utf8Length(body)) < 0) return
         entry[BUSY] = true
-        send(entry, true).then((answer) => settle(entry, answer))
-      }
+        send(entry, body, timeout(body), true).then((answer) => settle(entry, answer, extra))
+      })
+      // Given up keys are persisted as such: what stays for the next page is what is still to send.
+      queue.touch()
     },
+    cleared: wipe,
   }
 }

@@ -5,9 +5,10 @@
  * - `unauthorized`: 401/403, sending is paused for this page, updates are kept;
  * - `retrying`: a send failed (network, 408, 429, 5xx) and will be retried;
  * - `queue-full`: the oldest pending update was dropped to stay within `maxQueueSize`;
- * - `storage`: storage is unusable or held corrupt data; the client works in memory.
+ * - `storage`: storage is unusable or held corrupt data; the client works in memory;
+ * - `opted-out`: what `flush()` resolves with when an opt-out (in any tab) discarded what was pending.
  */
-export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage'
+export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out'
 
 export class UserFluxError extends Error {
   override name = 'UserFluxError'

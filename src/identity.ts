@@ -13,8 +13,10 @@ export interface Identity {
   store(keep: boolean): void
 }
 
-// Ids written by UserFlux's own SDK or by us: printable, no spaces, of a sane length.
-const isValidId = (value: string) => /^[\x21-\x7e]{1,256}$/.test(value)
+// Any non-empty string the API accepts is an id: "José García" must survive a reload as it was.
+const isValidId = (value: string) => !!value.trim()
+/** A clock that a user setting the system time back (or forward) cannot move. */
+const now = () => performance.now()
 
 /**
  * The visitor's identity, kept as plain strings under `<prefix>-anonymousId` and `<prefix>-userId`
@@ -40,7 +42,8 @@ export function createIdentity(
   let user: string | null | undefined
 
   const write = (key: string, value: string | null) => {
-    if (canStore()) value == null ? storage.remove(key) : storage.set(key, value)
+    // Announced: another client of this page sharing the keys follows at once, as other tabs do.
+    if (canStore()) value == null ? storage.remove(key, true) : storage.set(key, value, true)
   }
 
   const read = (key: string): string | null | undefined => {
@@ -54,29 +57,28 @@ export function createIdentity(
 
   /** `settled`: false when another tab changed the stored id, which then is read even if settled here. */
   const anonymousId = (settled = true) => {
-    if (anonymous && settled && Date.now() >= provisionalUntil) return anonymous
+    if (anonymous && settled && (!provisionalUntil || now() >= provisionalUntil)) return anonymous
     const stored = read(anonymousKey)
     if (stored) {
       // Another tab's id (or the one that was unreadable): what this page queued follows it, unless
       // this page's id was settled (then the other tab reset, and what was queued is the old visitor's).
-      if (anonymous && anonymous != stored && Date.now() < provisionalUntil) relabel(anonymous, stored)
+      if (anonymous && anonymous != stored && now() < provisionalUntil) relabel(anonymous, stored)
       anonymous = stored
       if (provisionalUntil == Infinity) provisionalUntil = 0
     } else {
-      if (!anonymous) (anonymous = nanoid()), (provisionalUntil = Date.now() + 5000)
+      if (!anonymous) (anonymous = nanoid()), (provisionalUntil = now() + 5000)
       if (stored === undefined) provisionalUntil = Infinity
       else write(anonymousKey, anonymous)
     }
     return anonymous
   }
 
-  if (typeof addEventListener == 'function') {
-    addEventListener('storage', (event) => {
-      // Read back rather than trust event.newValue: this tab's own later write may have won.
-      if (event.key == anonymousKey) anonymousId(false)
-      if (event.key == userKey) user = event.newValue
-    })
-  }
+  storage.watch((key) => {
+    // Read back rather than trust the event's value: this tab's own later write may have won.
+    // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`).
+    if (key == userKey || key == null) user = undefined
+    if (key == anonymousKey || key == null) anonymousId(false)
+  })
 
   return {
     anonymousId,
@@ -98,8 +100,8 @@ export function createIdentity(
     },
     store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
-      keep ? storage.set(anonymousKey, anonymousId()) : storage.remove(anonymousKey)
-      keep && user ? storage.set(userKey, user) : storage.remove(userKey)
+      keep ? storage.set(anonymousKey, anonymousId(), true) : storage.remove(anonymousKey, true)
+      keep && user ? storage.set(userKey, user, true) : storage.remove(userKey, true)
     },
   }
 }

@@ -1,43 +1,62 @@
 import { UserFluxError } from './errors.js'
 import { corrupt, type SafeStorage } from './storage.js'
 import type { Properties } from './types.js'
-import { byteLength, MAX_UPDATE_BYTES } from './validate.js'
+import { utf8Length, MAX_UPDATE_BYTES } from './validate.js'
 
 /**
  * Marks an entry being sent: it is then never merged into, nor sent twice. A symbol key, so that
  * `JSON.stringify` leaves it out of what is persisted.
  */
 export const BUSY = Symbol()
+/** Exact UTF-8 size of each `"key":value` of an entry, kept once an entry nears its size limit. */
+const SIZES = Symbol()
 
 /** One pending request. Short keys: entries are persisted as JSON on every change. */
 export interface Entry {
   [BUSY]?: boolean
+  [SIZES]?: Map<string, number>
   /** userId, absent while anonymous */
   u?: string
   /** anonymousId */
   a: string
   /** locationEnrichment */
   l: boolean
+  /** externalId, while there is one */
+  e?: string
   p: Properties
-  /** Bytes of `p` as JSON: the sum over the updates merged into it (an upper bound), made exact near the limit. */
+  /** The stamp (ledger.ts) of each value in `p`: the origin-wide order of values across tabs. */
+  t: Record<string, number>
+  /** UTF-8 bytes of `p` as JSON: the sum over the updates merged into it (an upper bound), exact near the limit. */
   n: number
+  /** The stamp of the first update in it: adopted queues are merged with this page's in this order. */
+  s: number
 }
+
+export type Identity = Pick<Entry, 'u' | 'a' | 'l' | 'e'>
 
 export interface Queue {
   readonly entries: readonly Entry[]
-  /** Queues an update, merging it into the last entry when that one is for the same identity. */
-  add(userId: string | undefined, anonymousId: string, locationEnrichment: boolean, properties: Properties, size: number): boolean
+  /** Queues an update, merging it into the last entry when that one is for the same identity and has room. */
+  add(identity: Identity, properties: Properties, size: number, stamp: number): boolean
   remove(entry: Entry): void
-  /** Takes over the entries another tab left under `key`, if they were last written `minAge` ms ago or more. */
+  /** Takes over the entries another page left under `key`, if they were last written `minAge` ms ago or more. */
   adoptFrom(key: string, minAge?: number): boolean
+  /** Moves the queued anonymous updates of a provisional id to the id that won. */
   relabel(from: string, to: string): void
   clear(): void
   /** Persists again (refreshing the write time that other tabs judge staleness by). */
   touch(): void
+  /** From now on this page only hands its updates over: each write goes to a new key, for another page to adopt. */
+  handOver(newKey: () => string): void
+  /** Forgets the entries (another page may have adopted them meanwhile) and goes on under `newKey`. */
+  restart(newKey: string): void
+  readonly key: string
 }
 
 // Enough to send it as it was queued; whatever else is wrong the API will say.
 const isEntry = (entry: any): entry is Entry => typeof entry?.a == 'string' && typeof entry.n == 'number' && entry.p?.constructor == Object
+
+const pairSize = (name: string, value: unknown) => utf8Length(JSON.stringify(name)) + utf8Length(JSON.stringify(value)) + 2
 
 /**
  * The pending updates of this page, in call order, persisted under `key` as `{ t, q }`.
@@ -52,11 +71,14 @@ export function createQueue(
 ): Queue {
   const entries: Entry[] = []
   let scheduled = false
+  let handingOver: (() => string) | undefined
 
   const persist = () => {
     scheduled = false
-    if (entries.length && canStore()) storage.set(key, JSON.stringify({ t: Date.now(), q: entries }))
-    else storage.remove(key)
+    if (entries.length && canStore()) {
+      storage.set(key, JSON.stringify({ t: Date.now(), q: entries }))
+      if (handingOver) (entries.length = 0), (key = handingOver())
+    } else storage.remove(key)
   }
   // Once per task, not once per call: a burst of updates costs one write, and the write still lands
   // before the task ends, so a page closed right after a call keeps the update.
@@ -66,31 +88,62 @@ export function createQueue(
       queueMicrotask(persist)
     }
   }
+  // Entries on the wire are out of the door already: the cap counts those still waiting.
+  const cap = () => {
+    let waiting = entries.filter((entry) => !entry[BUSY]).length
+    for (; waiting > maxSize; waiting--) {
+      entries.splice(entries.findIndex((entry) => !entry[BUSY]), 1)
+      report(new UserFluxError('queue-full', 'queue full: oldest update dropped'))
+    }
+  }
+
+  /** Merges `p` into `last` if it stays within the size limit, counting exact bytes near it. */
+  const mergeInto = (last: Entry, p: Properties, n: number, stamp: number) => {
+    let sizes = last[SIZES]
+    if (!sizes && last.n + n > MAX_UPDATE_BYTES) {
+      // The sum over-counts keys set again: measure what the entry really weighs, once, and from
+      // then on keep it exact key by key, so a long burst near the limit costs the same per call.
+      last[SIZES] = sizes = new Map()
+      last.n = 1
+      for (const name in last.p) sizes.set(name, pairSize(name, last.p[name])), (last.n += sizes.get(name)!)
+    }
+    let size = last.n + n
+    const fresh = sizes && new Map<string, number>()
+    if (sizes) {
+      size = last.n
+      for (const name in p) fresh!.set(name, pairSize(name, p[name])), (size += fresh!.get(name)! - (sizes.get(name) || 0))
+    }
+    if (size > MAX_UPDATE_BYTES) return false
+    Object.assign(last.p, p)
+    for (const name in p) last.t[name] = stamp
+    fresh?.forEach((value, name) => sizes!.set(name, value))
+    last.n = size
+    return true
+  }
 
   return {
     entries,
-    add(u, a, l, p, n) {
+    get key() {
+      return key
+    },
+    add(identity, p, n, stamp) {
       const last = entries[entries.length - 1]
-      let merge = last && !last[BUSY] && last.u === u && last.a === a && last.l === l
-      if (merge && last.n + n > MAX_UPDATE_BYTES) {
-        // The sum over-counts keys set again (a burst of the same keys stays small): measure what
-        // the merge would really weigh. Only near the limit, so rarely.
-        const size = byteLength(JSON.stringify({ ...last.p, ...p }))
-        if ((merge = size <= MAX_UPDATE_BYTES)) last.n = size - n
-      }
-      if (merge) {
-        Object.assign(last.p, p)
-        last.n += n
-      } else {
-        entries.push({ u, a, l, p, n })
-        if (entries.length > maxSize) {
-          // The oldest entry may be on the wire; then the next oldest goes.
-          entries.splice(entries[0][BUSY] ? 1 : 0, 1)
-          report(new UserFluxError('queue-full', 'queue full: oldest update dropped'))
-        }
+      const merged =
+        !!last &&
+        !last[BUSY] &&
+        last.u === identity.u &&
+        last.a === identity.a &&
+        last.l === identity.l &&
+        last.e === identity.e &&
+        mergeInto(last, p, n, stamp)
+      if (!merged) {
+        const t: Record<string, number> = {}
+        for (const name in p) t[name] = stamp
+        entries.push({ ...identity, p, t, n, s: stamp })
+        cap()
       }
       changed()
-      return !!merge
+      return merged
     },
     remove(entry) {
       const index = entries.indexOf(entry)
@@ -109,15 +162,20 @@ export function createQueue(
         report(corrupt(foreignKey))
       }
       storage.remove(foreignKey)
-      // They were queued before anything of this page that is not yet on the wire.
-      let at = 0
-      while (entries[at]?.[BUSY]) at++
-      entries.splice(at, 0, ...found)
+      for (const entry of found) (entry.t ||= {}), (entry.s ||= 0)
+      // Merged with what waits here in the order the updates were made (stamps are origin-wide);
+      // entries on the wire stay first. Should an adopted value be older than one delivered since,
+      // the ledger drops it before it is sent.
+      const busy = entries.filter((entry) => entry[BUSY])
+      const waiting = entries.filter((entry) => !entry[BUSY]).concat(found).sort((x, y) => x.s - y.s)
+      entries.splice(0, entries.length, ...busy, ...waiting)
+      cap()
       changed()
       return found.length > 0
     },
     relabel(from, to) {
-      for (const entry of entries) if (entry.a == from) entry.a = to
+      // Never an identified user's updates: those stay with the id they were made under.
+      for (const entry of entries) if (entry.a == from && !entry.u) entry.a = to
       changed()
     },
     clear() {
@@ -125,5 +183,15 @@ export function createQueue(
       changed()
     },
     touch: changed,
+    handOver(newKey) {
+      handingOver = newKey
+      // What is queued so far is under the current key: release it as it is.
+      entries.length = 0
+      key = newKey()
+    },
+    restart(newKey) {
+      entries.length = 0
+      key = newKey
+    },
   }
 }

@@ -9,13 +9,22 @@ import type { StorageLike } from './types.js'
  */
 export interface SafeStorage {
   get(key: string): string | null | undefined
-  set(key: string, value: string): void
-  remove(key: string): void
+  /** `announce`: tell the other clients of this page (storage events only reach other tabs). */
+  set(key: string, value: string, announce?: boolean): void
+  remove(key: string, announce?: boolean): void
   /** Keys that start with `prefix`. */
   keys(prefix: string): string[]
+  /**
+   * Calls `changed(key)` when another tab, or another client of this page, changed a key of this
+   * same storage (`null`: the storage was cleared).
+   */
+  watch(changed: (key: string | null) => void): void
 }
 
 export const corrupt = (key: string) => new UserFluxError('storage', `corrupt ${key} ignored`)
+
+/** The event another client of this page dispatches when it changes a shared key. */
+const PAGE_EVENT = 'userflux:storage'
 
 export function createStorage(
   choice: 'localStorage' | 'memory' | StorageLike,
@@ -36,6 +45,13 @@ export function createStorage(
   } catch (error) {
     problem(error)
   }
+  const announce = (key: string) => {
+    try {
+      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key] }))
+    } catch {
+      // No window (SSR): no other client on this page to tell.
+    }
+  }
 
   return {
     get(key) {
@@ -46,16 +62,24 @@ export function createStorage(
         problem(error)
       }
     },
-    set(key, value) {
+    set(key, value, tell) {
       try {
         backing!.setItem(key, value)
         memory.delete(key)
       } catch (error) {
-        if (backing) problem(error)
+        if (backing) {
+          problem(error)
+          // A value left behind would be stale (storage full: an older queue), and another page
+          // adopting it would send old values again after newer ones. Removing never needs space.
+          try {
+            backing.removeItem(key)
+          } catch {}
+        }
         memory.set(key, value)
       }
+      if (tell) announce(key)
     },
-    remove(key) {
+    remove(key, tell) {
       try {
         backing!.removeItem(key)
         memory.delete(key)
@@ -63,6 +87,7 @@ export function createStorage(
         if (backing) problem(error)
         memory.set(key, null)
       }
+      if (tell) announce(key)
     },
     keys(prefix) {
       // Only the backing storage: what sits in memory is this page's own and no other's to adopt.
@@ -76,6 +101,15 @@ export function createStorage(
         problem(error)
       }
       return found
+    },
+    watch(changed) {
+      // Only changes to this client's own backing storage: a memory client shares nothing.
+      if (!backing || typeof addEventListener != 'function') return
+      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key))
+      addEventListener(PAGE_EVENT, (event) => {
+        const [area, key] = (event as CustomEvent).detail
+        if (area === backing) changed(key)
+      })
     },
   }
 }

@@ -1,40 +1,79 @@
+import { nanoid } from 'nanoid'
 import { holdLock, ifLockFree } from './locks.js'
 import type { Queue } from './queue.js'
 import type { SafeStorage } from './storage.js'
 
 /** Without Web Locks a tab cannot tell a live tab from a dead one; it waits this long for it to send. */
 const STALE_AFTER = 10 * 60_000
+/** A closing page releases its lock a moment after its last write; look for its queue then. */
+const ADOPT_DELAY = 1000
 
 export interface Tabs {
+  /** A new key for this page's queue (under the scope every page of this client shares). */
+  newKey(): string
   /** The page is being left (it may come back from the back/forward cache). */
   leave(): void
-  back(): void
+  /** Call before using the queue: a page back from the back/forward cache starts afresh first. */
+  awake(): void
+  /** Sending is paused for this page's life: let other pages deliver what it queues. */
+  handOver(): void
 }
 
 /**
- * Each page keeps its own queue under `<keyPrefix><pageId>`, so tabs never overwrite each other's
+ * Each page keeps its own queue under `<scope><pageId>`, so tabs never overwrite each other's
  * pending updates and an update is only ever sent by the page that owns it. A page holds a Web
- * Lock named after its key while it lives; a queue whose lock is free belongs to a closed or crashed
- * page, and the next page to look adopts it.
+ * Lock named after its key while it lives; a queue whose lock is free belongs to a closed, crashed,
+ * paused or cached page, and a live page adopts it: at its start, and when another page's queue
+ * changes (a closing page writes its queue once more as it goes).
  */
-export function shareWithTabs(storage: SafeStorage, queue: Queue, keyPrefix: string, ownKey: string, adopted: () => void): Tabs {
-  const adoptOrphans = () => {
-    for (const key of storage.keys(keyPrefix)) {
-      const adopt = (minAge?: number) => queue.adoptFrom(key, minAge) && adopted()
-      if (key != ownKey && !ifLockFree(key, adopt)) adopt(STALE_AFTER)
-    }
+export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string, adopted: () => void): Tabs {
+  const newKey = () => scope + nanoid(10)
+  let release = () => {}
+  let left = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+
+  const adopt = (key: string) => {
+    const take = (minAge?: number) => queue.adoptFrom(key, minAge) && adopted()
+    if (key != queue.key && !ifLockFree(key, take)) take(STALE_AFTER)
   }
-  let release = holdLock(ownKey)
-  adoptOrphans()
+  const adoptOrphans = () => storage.keys(scope).forEach(adopt)
+  const start = (previous?: string) => {
+    queue.restart(newKey())
+    release = holdLock(queue.key, () => {
+      // This page's own queue from before the back/forward cache, unless another page took it.
+      if (previous) adopt(previous)
+      adoptOrphans()
+    })
+  }
+
+  start()
+  storage.watch((key) => {
+    if (key?.startsWith(scope) && key != queue.key) {
+      clearTimeout(timer)
+      timer = setTimeout(adoptOrphans, ADOPT_DELAY)
+    }
+  })
   return {
-    // Releasing the lock in pagehide keeps the page eligible for the back/forward cache.
-    leave: () => release(),
-    back() {
-      release = holdLock(ownKey, () => {
-        // While this page was in the back/forward cache another page may have adopted its queue.
-        if (storage.get(ownKey) === null) queue.clear()
-        adoptOrphans()
-      })
+    newKey,
+    leave() {
+      left = true
+      // Written once more, so that live tabs look for it once its lock is free.
+      queue.touch()
+      // Releasing the lock in pagehide keeps the page eligible for the back/forward cache.
+      release()
+    },
+    awake() {
+      // Back from the back/forward cache: what this page queued before may have been adopted and
+      // sent by another page meanwhile. It starts under a new key and adopts its own old queue like
+      // any orphan, only if nobody else did.
+      if (left) {
+        left = false
+        start(queue.key)
+      }
+    },
+    handOver() {
+      release()
+      queue.handOver(newKey)
     },
   }
 }

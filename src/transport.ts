@@ -10,32 +10,58 @@ export interface Answer {
   message?: string
 }
 
-export type Send = (entry: Entry, exiting?: boolean) => Promise<Answer>
+/**
+ * Sends one entry. `timeout` bounds the whole exchange, body included: a server that stalls must
+ * not hold the origin-wide send lock. `exiting`: the page is being left (keepalive, no await before
+ * `fetch`). `body` is the JSON that goes.
+ */
+export type Send = (entry: Entry, body: string, timeout: number, exiting?: boolean) => Promise<Answer>
+
+/** The JSON body of one entry; `extra` adds top-level fields (deviceData, externalId). */
+export const bodyOf = (entry: Entry, extra?: object) =>
+  JSON.stringify({ userId: entry.u, anonymousId: entry.a, properties: entry.p, ...(entry.e && { externalId: entry.e }), ...extra })
 
 /** `POST {endpoint}/profile` of one entry, with the Write Only key. */
 export function createTransport(endpoint: string, writeKey: string, fetchImpl?: typeof fetch): Send {
-  // ky's own retries are off: retrying is the queue's job, which persists and orders what waits.
-  // ky's default timeout (10 s) stands: a request that hangs is retried like a network error.
-  const api = ky.create({ retry: 0, throwHttpErrors: false, fetch: fetchImpl })
-  return async (entry, exiting) => {
+  // Called as a plain function: ky calls `options.fetch(…)` as a method, which makes the browser's
+  // own `window.fetch` throw "Illegal invocation".
+  const fetcher: typeof fetch = (input, init) => (fetchImpl || fetch)(input, init)
+  // ky's own retries and timeout are off: retrying is the queue's job, which persists and orders
+  // what waits, and the timeout below covers the body too.
+  const api = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, fetch: fetcher })
+  return async (entry, body, timeout, exiting) => {
     const url = `${endpoint}/profile?locationEnrichment=${entry.l}`
+    const abort = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
     const init = {
       method: 'POST',
-      // keepalive lets a request outlive the page (it must stay under 64 KiB, which the queue ensures).
-      keepalive: true,
+      // Only when leaving: keepalive requests share a 64 KiB budget with the host page's own beacons.
+      keepalive: !!exiting,
       headers: { authorization: 'Bearer ' + writeKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: entry.u, anonymousId: entry.a, properties: entry.p }),
+      body,
+      signal: abort.signal,
     }
-    try {
-      // On exit, fetch is called before this function first awaits, within the pagehide handler:
-      // ky would only start the request a microtask later.
-      const response = await (exiting ? (fetchImpl || fetch)(url, init) : api(url, init))
-      if (response.ok) return { status: response.status }
-      // The API's error body, as it came: what a developer needs to see to fix the call.
-      const message = (await response.text().catch(() => '')).slice(0, 300)
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), message }
-    } catch (error) {
-      return { status: 0, message: String(error) }
+    const exchange = async (): Promise<Answer> => {
+      try {
+        // On exit, fetch is called before this function first awaits, within the pagehide handler:
+        // ky would only start the request a microtask later.
+        const response = await (exiting ? fetcher(url, init) : api(url, init))
+        if (response.ok) return { status: response.status }
+        // The API's error body, as it came: what a developer needs to see to fix the call.
+        const message = (await response.text().catch(() => '')).slice(0, 300)
+        return { status: response.status, retryAfter: response.headers.get('retry-after'), message }
+      } catch (error) {
+        return { status: 0, message: String(error) }
+      }
     }
+    const timedOut = new Promise<Answer>((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort()
+        resolve({ status: 0, message: `timeout after ${timeout} ms` })
+      }, timeout)
+    })
+    const answer = await Promise.race([exchange(), timedOut])
+    clearTimeout(timer)
+    return answer
   }
 }

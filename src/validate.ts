@@ -6,14 +6,15 @@ export const MAX_UPDATE_BYTES = 32 * 1024
 
 export interface Sanitized {
   properties: Properties
-  /** Length of the properties as JSON, in bytes (an upper bound when merged with others). */
+  /** UTF-8 bytes of the properties as JSON. */
   size: number
 }
 
 const invalid = (message: string) => new UserFluxError('invalid-argument', message)
 
-/** UTF-8 bytes of JSON text. Multi-byte characters make it up to 3x the length: only then count. */
-export const byteLength = (json: string) => (json.length * 3 > MAX_UPDATE_BYTES ? new TextEncoder().encode(json).length : json.length)
+const encoder = /* @__PURE__ */ new TextEncoder()
+/** UTF-8 bytes of a string: its length while it is ASCII (most data; a native check), else counted. */
+export const utf8Length = (text: string) => (/^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length)
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (!value || typeof value != 'object') return false
@@ -62,7 +63,7 @@ export function sanitize(method: string, properties: unknown): Sanitized | UserF
   try {
     if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${kind(properties)}`)
     const clean = copy(properties, '', 0)
-    const size = byteLength(JSON.stringify(clean))
+    const size = utf8Length(JSON.stringify(clean))
     if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
     return { properties: clean, size }
   } catch (error) {

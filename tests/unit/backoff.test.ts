@@ -27,5 +27,8 @@ describe('retryDelay', () => {
       }
     }
   })
-  it('honours Retry-After over the backoff', () => expect(retryDelay(1, 1000, 60_000, '7')).toBe(7000))
+  it('honours a Retry-After longer than the backoff', () => expect(retryDelay(1, 1000, 60_000, '7')).toBe(7000))
+  it.each(['0', new Date(Date.now() - 60_000).toUTCString()])('never retries sooner than the backoff for Retry-After %j (issue 12 case 21)', (value) => {
+    for (let i = 0; i < 50; i++) expect(retryDelay(1, 1000, 60_000, value)).toBeGreaterThanOrEqual(500)
+  })
 })

@@ -8,19 +8,20 @@ const setup = (maxSize = 100) => {
   const backing = new MemoryStorage()
   const report = vi.fn()
   const storage = createStorage(backing, report)
-  const queue = createQueue(storage, 'uf-queue-k@e:me', maxSize, report, () => true)
+  const queue = createQueue(storage, 'uf-queue-k|me', maxSize, report, () => true)
   return { backing, report, queue, storage }
 }
+let stamp = 0
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve))
 
 describe('queue', () => {
   it('merges only into the last entry, and only for the same identity and flag', () => {
     const { queue } = setup()
-    expect(queue.add(undefined, 'a1', false, { x: 1 }, 5)).toBe(false)
-    expect(queue.add(undefined, 'a1', false, { y: 2, x: 3 }, 11)).toBe(true)
-    expect(queue.add('u', 'a1', false, { z: 1 }, 5)).toBe(false)
-    expect(queue.add(undefined, 'a1', false, { x: 4 }, 5)).toBe(false) // not merged back: order
-    expect(queue.add(undefined, 'a1', true, { x: 5 }, 5)).toBe(false)
+    expect(queue.add({ a: 'a1', l: false }, { x: 1 }, 5, ++stamp)).toBe(false)
+    expect(queue.add({ a: 'a1', l: false }, { y: 2, x: 3 }, 11, ++stamp)).toBe(true)
+    expect(queue.add({ u: 'u', a: 'a1', l: false }, { z: 1 }, 5, ++stamp)).toBe(false)
+    expect(queue.add({ a: 'a1', l: false }, { x: 4 }, 5, ++stamp)).toBe(false) // not merged back: order
+    expect(queue.add({ a: 'a1', l: true }, { x: 5 }, 5, ++stamp)).toBe(false)
     expect(queue.entries.map((entry) => [entry.u, entry.l, entry.p])).toEqual([
       [undefined, false, { x: 3, y: 2 }],
       ['u', false, { z: 1 }],
@@ -31,15 +32,15 @@ describe('queue', () => {
 
   it('never merges into an entry on the wire', () => {
     const { queue } = setup()
-    queue.add(undefined, 'a', false, { x: 1 }, 5)
+    queue.add({ a: 'a', l: false }, { x: 1 }, 5, ++stamp)
     queue.entries[0][BUSY] = true
-    queue.add(undefined, 'a', false, { x: 2 }, 5)
+    queue.add({ a: 'a', l: false }, { x: 2 }, 5, ++stamp)
     expect(queue.entries.map((entry) => entry.p)).toEqual([{ x: 1 }, { x: 2 }])
   })
 
   it('starts a new entry before one grows past the per-request size limit', () => {
     const { queue } = setup()
-    const add = (properties: Record<string, string>) => queue.add(undefined, 'a', false, properties, JSON.stringify(properties).length)
+    const add = (properties: Record<string, string>) => queue.add({ a: 'a', l: false }, properties, JSON.stringify(properties).length, ++stamp)
     add({ x: 'a'.repeat(30_000) })
     add({ y: 'b'.repeat(3_000) })
     expect(queue.entries.map((entry) => Object.keys(entry.p))).toEqual([['x'], ['y']])
@@ -49,7 +50,7 @@ describe('queue', () => {
     const { queue } = setup()
     for (let i = 0; i < 10_000; i++) {
       const properties = { plan: 'pro', seats: i, note: 'n'.repeat(100) }
-      queue.add(undefined, 'a', false, properties, JSON.stringify(properties).length)
+      queue.add({ a: 'a', l: false }, properties, JSON.stringify(properties).length, ++stamp)
     }
     expect(queue.entries).toHaveLength(1)
     expect(queue.entries[0].p.seats).toBe(9999)
@@ -58,41 +59,114 @@ describe('queue', () => {
 
   it('persists once per task, and removes its key when empty', async () => {
     const { backing, queue } = setup()
-    for (let i = 0; i < 50; i++) queue.add(undefined, 'a', i % 2 == 0, { i }, 7)
+    for (let i = 0; i < 50; i++) queue.add({ a: 'a', l: i % 2 == 0 }, { i }, 7, ++stamp)
     expect(backing.writes).toBe(0)
     await tick()
     expect(backing.writes).toBe(1)
-    expect(JSON.parse(backing.data.get('uf-queue-k@e:me')!).q).toHaveLength(50)
+    expect(JSON.parse(backing.data.get(queue.key)!).q).toHaveLength(50)
     queue.clear()
     await tick()
-    expect(backing.data.has('uf-queue-k@e:me')).toBe(false)
+    expect(backing.data.has(queue.key)).toBe(false)
   })
 
   it('adopts another page\'s entries ahead of its own, keeping valid ones and reporting corrupt ones', async () => {
     const { backing, queue, report } = setup()
-    queue.add(undefined, 'mine', false, { mine: 1 }, 10)
-    backing.data.set('uf-queue-k@e:other', JSON.stringify({ t: Date.now(), q: [{ a: 'old', l: false, n: 9, p: { old: 1 } }, { broken: true }] }))
-    expect(queue.adoptFrom('uf-queue-k@e:other')).toBe(true)
+    queue.add({ a: 'mine', l: false }, { mine: 1 }, 10, ++stamp)
+    backing.data.set('uf-queue-k|other', JSON.stringify({ t: Date.now(), q: [{ a: 'old', l: false, n: 9, p: { old: 1 } }, { broken: true }] }))
+    expect(queue.adoptFrom('uf-queue-k|other')).toBe(true)
     expect(queue.entries.map((entry) => entry.p)).toEqual([{ old: 1 }, { mine: 1 }])
-    expect(backing.data.has('uf-queue-k@e:other')).toBe(false)
+    expect(backing.data.has('uf-queue-k|other')).toBe(false)
     expect(report).toHaveBeenCalledWith(expect.objectContaining({ code: 'storage' }))
   })
 
   it('leaves a recently written queue alone when asked for a minimum age', () => {
     const { backing, queue } = setup()
-    backing.data.set('uf-queue-k@e:other', JSON.stringify({ t: Date.now(), q: [{ a: 'x', l: false, n: 1, p: {} }] }))
-    expect(queue.adoptFrom('uf-queue-k@e:other', 60_000)).toBe(false)
-    expect(backing.data.has('uf-queue-k@e:other')).toBe(true)
+    backing.data.set('uf-queue-k|other', JSON.stringify({ t: Date.now(), q: [{ a: 'x', l: false, n: 1, p: {} }] }))
+    expect(queue.adoptFrom('uf-queue-k|other', 60_000)).toBe(false)
+    expect(backing.data.has('uf-queue-k|other')).toBe(true)
   })
 
-  it('drops the oldest entry past the cap, but not one on the wire', () => {
-    const { queue, report } = setup(2)
-    queue.add(undefined, 'a', false, { n: 0 }, 5)
+  it('drops the oldest waiting entry past the cap; one on the wire does not count (issue 12 case 12)', () => {
+    const { queue, report } = setup(1)
+    queue.add({ a: 'a', l: false }, { n: 0 }, 5, ++stamp)
     queue.entries[0][BUSY] = true
-    queue.add(undefined, 'a', true, { n: 1 }, 5)
-    queue.add(undefined, 'a', false, { n: 2 }, 5)
+    queue.add({ a: 'a', l: true }, { n: 1 }, 5, ++stamp)
+    expect(report).not.toHaveBeenCalled()
+    queue.add({ a: 'a', l: false }, { n: 2 }, 5, ++stamp)
     expect(queue.entries.map((entry) => entry.p)).toEqual([{ n: 0 }, { n: 2 }])
-    expect(report).toHaveBeenCalledWith(expect.objectContaining({ code: 'queue-full' }))
+    expect(report).toHaveBeenCalledWith(expect.objectContaining({ code: 'queue-full', message: expect.stringContaining('oldest') }))
+  })
+
+  it('holds adopted queues to the cap too (issue 12 case 11)', () => {
+    const { backing, queue, report } = setup(3)
+    for (const page of ['p1', 'p2', 'p3']) {
+      const q = [1, 2, 3].map((i) => ({ a: page, l: false, n: 7, p: { i }, t: { i: ++stamp }, s: stamp }))
+      backing.data.set('uf-queue-k|' + page, JSON.stringify({ t: Date.now(), q }))
+      queue.adoptFrom('uf-queue-k|' + page)
+    }
+    expect(queue.entries).toHaveLength(3)
+    expect(queue.entries.map((entry) => entry.a)).toEqual(['p3', 'p3', 'p3'])
+    expect(report).toHaveBeenCalledTimes(6)
+  })
+
+  it('counts UTF-8 bytes: non-ASCII updates never merge past the limit (issue 12 case 1)', () => {
+    const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length
+    const { queue } = setup()
+    const big = { x: '日'.repeat(10_000) } // 30,008 bytes of JSON, 10,008 characters
+    for (let i = 0; i < 3; i++) queue.add({ a: 'a', l: false }, { ['x' + i]: big.x }, bytes({ ['x' + i]: big.x }), ++stamp)
+    expect(queue.entries).toHaveLength(3)
+    for (const entry of queue.entries) expect(bytes(entry.p)).toBeLessThanOrEqual(MAX_UPDATE_BYTES)
+    const small = (i: number) => ({ ['k' + i]: 'データ'.repeat(100) })
+    const { queue: other } = setup()
+    for (let i = 0; i < 60; i++) other.add({ a: 'a', l: false }, small(i), bytes(small(i)), ++stamp)
+    expect(other.entries.length).toBeGreaterThan(1)
+    for (const entry of other.entries) expect(bytes(entry.p)).toBeLessThanOrEqual(MAX_UPDATE_BYTES)
+  })
+
+  it('keeps the per-call cost flat near the limit: one key set again does not re-measure the entry (issue 12 case 22)', () => {
+    const { queue } = setup()
+    const filler: Record<string, string> = {}
+    for (let i = 0; i < 31; i++) filler['f' + i] = 'x'.repeat(1000)
+    queue.add({ a: 'a', l: false }, filler, JSON.stringify(filler).length, ++stamp)
+    const stringify = vi.spyOn(JSON, 'stringify')
+    for (let i = 0; i < 1000; i++) queue.add({ a: 'a', l: false }, { counter: i }, 13 + String(i).length, ++stamp)
+    // Per call: its own key and value; the whole entry is measured once.
+    expect(stringify.mock.calls.length).toBeLessThan(2 * 1000 + 100)
+    stringify.mockRestore()
+    expect(queue.entries).toHaveLength(1)
+    expect(queue.entries[0].p.counter).toBe(999)
+    expect(queue.entries[0].n).toBe(new TextEncoder().encode(JSON.stringify(queue.entries[0].p)).length)
+  })
+
+  it("keeps each value's stamp, the newest per key", () => {
+    const { queue } = setup()
+    queue.add({ a: 'a', l: false }, { x: 1, y: 1 }, 13, 10)
+    queue.add({ a: 'a', l: false }, { y: 2 }, 7, 20)
+    expect(queue.entries[0].t).toEqual({ x: 10, y: 20 })
+  })
+
+  it("relabels only anonymous updates: an identified user's stay with their id (issue 12 case 17)", () => {
+    const { queue } = setup()
+    queue.add({ a: 'p', l: false }, { x: 1 }, 7, ++stamp)
+    queue.add({ u: 'alice', a: 'p', l: false }, { y: 1 }, 7, ++stamp)
+    queue.relabel('p', 'q')
+    expect(queue.entries.map((entry) => [entry.u, entry.a])).toEqual([[undefined, 'q'], ['alice', 'p']])
+  })
+
+  it('hands its updates over: each write under a new key, nothing kept in memory (issue 12 case 7b)', async () => {
+    const { backing, queue } = setup()
+    let n = 0
+    queue.add({ a: 'a', l: false }, { x: 1 }, 7, ++stamp)
+    await tick()
+    const first = queue.key
+    queue.handOver(() => 'uf-queue-k|h' + ++n)
+    expect(queue.entries).toHaveLength(0)
+    queue.add({ a: 'a', l: false }, { y: 1 }, 7, ++stamp)
+    await tick()
+    expect(JSON.parse(backing.data.get(first)!).q[0].p).toEqual({ x: 1 })
+    expect(JSON.parse(backing.data.get('uf-queue-k|h1')!).q[0].p).toEqual({ y: 1 })
+    expect(queue.entries).toHaveLength(0)
+    expect(queue.key).toBe('uf-queue-k|h2')
   })
 })
 
@@ -109,8 +183,8 @@ describe('several clients', () => {
     three.updateProfile({ c: 1 })
     await tick()
     const keys = [...backing.data.keys()]
-    expect(keys.filter((key) => key.startsWith('uf-queue-one@https://integration-api.userflux.co:'))).toHaveLength(1)
-    expect(keys.filter((key) => key.startsWith('uf-queue-two@https://proxy.example:'))).toHaveLength(1)
+    expect(keys.filter((key) => key.startsWith('uf-queue-' + encodeURIComponent('one@https://integration-api.userflux.co') + '|'))).toHaveLength(1)
+    expect(keys.filter((key) => key.startsWith('uf-queue-' + encodeURIComponent('two@https://proxy.example') + '|'))).toHaveLength(1)
     expect(keys.filter((key) => key.startsWith('other-'))).toEqual(expect.arrayContaining(['other-anonymousId']))
     expect(three.anonymousId).not.toBe(one.anonymousId)
     expect(two.anonymousId).toBe(one.anonymousId) // the same visitor, under the shared prefix
