@@ -59,11 +59,14 @@ export function createDelivery(
   let draining = false
   let paused: UserFluxError | undefined
   let lastError: UserFluxError | undefined
-  // flush() calls waiting: [the last entry queued when it was called, its resolve]
-  let waiters: [Entry, (result: FlushResult) => void][] = []
+  // flush() calls waiting: [the stamp of the newest entry queued when it was called, its resolve].
+  // By stamp, not by entry: entries merge when queues are adopted.
+  let waiters: [number, (result: FlushResult) => void][] = []
 
   const settleWaiters = (error?: UserFluxError) => {
-    waiters = waiters.filter(([last, resolve]) => (error ? resolve({ ok: false, error }) : queue.entries.includes(last) || resolve({ ok: true })))
+    waiters = waiters.filter(([mark, resolve]) =>
+      error ? resolve({ ok: false, error }) : queue.entries.some((entry) => entry.s <= mark) || resolve({ ok: true }),
+    )
   }
 
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
@@ -104,7 +107,7 @@ export function createDelivery(
       } else {
         // No answer, 408, 429, 5xx: worth trying again, later.
         const delay = retryDelay(++attempt, options.minRetryDelay, options.maxRetryDelay, retryAfter)
-        error = lastError = new UserFluxError('retrying', `failed ${attempt} times (${label}): retry in ${delay | 0} ms`, status)
+        error = lastError = new UserFluxError('retrying', `failed (${label}): retry ${attempt} in ${delay | 0} ms`, status)
         attempt == REPORT_AFTER ? report(error) : log(error.message)
         clearTimeout(retryTimer)
         retryTimer = setTimeout(() => {
@@ -166,11 +169,11 @@ export function createDelivery(
     },
     flush: () =>
       new Promise((resolve) => {
-        const last = queue.entries[queue.entries.length - 1]
+        const marks = queue.entries.map((entry) => entry.s)
         // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
         if (paused || retryTimer) resolve({ ok: false, error: (paused || lastError)! })
-        else if (!last) resolve({ ok: true })
-        else waiters.push([last, resolve]), drain()
+        else if (!marks.length) resolve({ ok: true })
+        else waiters.push([Math.max(...marks), resolve]), drain()
       }),
     retryNow() {
       if (retryTimer) {

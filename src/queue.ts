@@ -166,9 +166,17 @@ export function createQueue(
       // Merged with what waits here in the order the updates were made (stamps are origin-wide);
       // entries on the wire stay first. Should an adopted value be older than one delivered since,
       // the ledger drops it before it is sent.
-      const busy = entries.filter((entry) => entry[BUSY])
-      const waiting = entries.filter((entry) => !entry[BUSY]).concat(found).sort((x, y) => x.s - y.s)
-      entries.splice(0, entries.length, ...busy, ...waiting)
+      const waiting: Entry[] = []
+      for (const entry of entries.filter((entry) => !entry[BUSY]).concat(found).sort((x, y) => x.s - y.s)) {
+        const last = waiting[waiting.length - 1]
+        // Neighbours for the same identity coalesce, as they would have in one page, newest value first.
+        if (last && last.u === entry.u && last.a === entry.a && last.l === entry.l && last.e === entry.e && last.n + entry.n <= MAX_UPDATE_BYTES) {
+          for (const name in entry.p) if ((entry.t[name] || 0) >= (last.t[name] || 0)) (last.p[name] = entry.p[name]), (last.t[name] = entry.t[name])
+          last.n += entry.n
+          last[SIZES] = undefined
+        } else waiting.push(entry)
+      }
+      entries.splice(0, entries.length, ...entries.filter((entry) => entry[BUSY]), ...waiting)
       cap()
       changed()
       return found.length > 0

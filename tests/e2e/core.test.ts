@@ -102,8 +102,10 @@ describe('script tag', () => {
     await inPage(page, `uf.updateProfile({ twice: false })`)
     await stack.api.waitFor((accepted) => accepted.length >= 1)
     await sleep(1500)
-    expect(await stack.api.accepted()).toHaveLength(1)
-    expect((await stack.api.accepted())[0].properties).toEqual({ once: true, twice: false })
+    // Each value exactly once (one request, or two when the first left before the second call on a
+    // loaded machine): a second client would have sent { once: true } again.
+    const sent = (await stack.api.accepted()).flatMap((body: any) => Object.entries(body.properties))
+    expect(sent).toEqual([['once', true], ['twice', false]])
     await context.close()
   })
 

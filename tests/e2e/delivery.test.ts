@@ -52,14 +52,16 @@ describe('retries', () => {
   })
 
   it('Retry-After as an HTTP date is honoured too', async () => {
-    // HTTP dates have whole seconds: 3 s ahead means at least 2 s from now.
-    await stack.api.faults([{ status: 503, retryAfter: new Date(Date.now() + 3000).toUTCString() }])
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'esm', options: fast })
+    // Set once the page is up (a loaded machine can take seconds to open one): HTTP dates have whole
+    // seconds, so 4 s ahead leaves at least 3 s, far more than this page's backoff (at most 400 ms).
+    const retryAfter = new Date(Date.now() + 4000).toUTCString()
+    await stack.api.faults([{ status: 503, retryAfter }])
     await inPage(page, `uf.updateProfile({ a: 1 })`)
     await stack.api.waitFor((accepted) => accepted.length == 1)
     const { posts } = await stack.api.requests()
-    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(1000)
+    expect(posts[1].at).toBeGreaterThanOrEqual(Date.parse(retryAfter) - 50)
   })
 
   it('nothing hammers a failing server: backoff grows, flush() does not bypass it', async () => {
@@ -124,8 +126,9 @@ describe('permanent failures', () => {
     expect(errors).toEqual([expect.stringMatching(/^userflux: unauthorized \(401/)])
     await page.reload()
     await ready(page)
-    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
-    expect(accepted[0].properties).toEqual({ a: 1, b: 2 })
+    // The paused page handed its updates over as it made them; the next page delivers them in order.
+    const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
+    expect(Object.assign({}, ...accepted.map((body: any) => body.properties))).toEqual({ a: 1, b: 2 })
   })
 
   it('401: reported once, sending paused for the page, data kept for the next page', async () => {
@@ -138,8 +141,8 @@ describe('permanent failures', () => {
     expect((await page.evaluate(() => window.__ufErrors)).map((error) => error.code)).toEqual(['unauthorized'])
     await page.reload()
     await ready(page)
-    const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
-    expect(accepted[0].properties).toEqual({ a: 1, b: 2 })
+    const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
+    expect(Object.assign({}, ...accepted.map((body: any) => body.properties))).toEqual({ a: 1, b: 2 })
     await context.close()
   })
 })
@@ -294,8 +297,9 @@ describe('storage trouble', () => {
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'esm', options: fast })
     await page.evaluate((api) => {
-      localStorage.setItem('uf-anonymousId', '{"not": "an id"}')
-      localStorage.setItem(`uf-queue-demo-write-key@${api}:dead`, '{broken json')
+      // Blank: any other non-empty string is somebody's id and kept as it is (issue 12 case 16).
+      localStorage.setItem('uf-anonymousId', '  ')
+      localStorage.setItem(`uf-queue-${encodeURIComponent('demo-write-key@' + api)}|dead`, '{broken json')
     }, stack.api.url)
     await page.reload()
     await ready(page)
@@ -306,7 +310,7 @@ describe('storage trouble', () => {
     const errors = await page.evaluate(() => window.__ufErrors)
     expect(errors.map((error) => error.message).sort()).toEqual([
       'userflux: corrupt uf-anonymousId ignored',
-      `userflux: corrupt uf-queue-demo-write-key@${stack.api.url}:dead ignored`,
+      `userflux: corrupt uf-queue-${encodeURIComponent('demo-write-key@' + stack.api.url)}|dead ignored`,
     ])
     await context.close()
   })

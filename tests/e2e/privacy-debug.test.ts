@@ -66,7 +66,7 @@ describe('debug', () => {
     const text = lines.join('\n')
     expect(text).toMatch(/\[userflux\] queued/)
     expect(text).toMatch(/\[userflux\] coalesced/)
-    expect(text).toMatch(/\[userflux\] userflux: failed \(503: .*\): retry in 0 ms/)
+    expect(text).toMatch(/\[userflux\] userflux: failed \(503: .*\): retry 1 in \d+ ms/)
     expect(text).toMatch(/\[userflux\] sent/)
   })
 

@@ -79,6 +79,14 @@ describe('queue', () => {
     expect(report).toHaveBeenCalledWith(expect.objectContaining({ code: 'storage' }))
   })
 
+  it('coalesces adopted neighbours of one identity, the newest value of each key winning', () => {
+    const { backing, queue } = setup()
+    queue.add({ a: 'v', l: false }, { x: 'mine, newest' }, 20, 30)
+    backing.data.set('uf-queue-k|other', JSON.stringify({ t: Date.now(), q: [{ a: 'v', l: false, n: 20, p: { x: 'old', y: 1 }, t: { x: 10, y: 10 }, s: 10 }] }))
+    queue.adoptFrom('uf-queue-k|other')
+    expect(queue.entries.map((entry) => entry.p)).toEqual([{ x: 'mine, newest', y: 1 }])
+  })
+
   it('leaves a recently written queue alone when asked for a minimum age', () => {
     const { backing, queue } = setup()
     backing.data.set('uf-queue-k|other', JSON.stringify({ t: Date.now(), q: [{ a: 'x', l: false, n: 1, p: {} }] }))
@@ -100,7 +108,7 @@ describe('queue', () => {
   it('holds adopted queues to the cap too (issue 12 case 11)', () => {
     const { backing, queue, report } = setup(3)
     for (const page of ['p1', 'p2', 'p3']) {
-      const q = [1, 2, 3].map((i) => ({ a: page, l: false, n: 7, p: { i }, t: { i: ++stamp }, s: stamp }))
+      const q = [1, 2, 3].map((i) => ({ a: page, l: i % 2 == 0, n: 7, p: { i }, t: { i: ++stamp }, s: stamp }))
       backing.data.set('uf-queue-k|' + page, JSON.stringify({ t: Date.now(), q }))
       queue.adoptFrom('uf-queue-k|' + page)
     }
