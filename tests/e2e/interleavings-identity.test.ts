@@ -14,6 +14,12 @@ const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
 const noRetry = { flushInterval: 50, minRetryDelay: 60_000, maxRetryDelay: 60_000 }
 
 const queueKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')))
+/** Whether the origin-wide lock every send takes (src/delivery.ts: withLock('userflux')) is held, and wanted. */
+const lockUse = (page: Page) =>
+  page.evaluate(async () => {
+    const { held = [], pending = [] } = await navigator.locks.query()
+    return { held: held.some((lock) => lock.name == 'userflux'), pending: pending.some((lock) => lock.name == 'userflux') }
+  })
 const withEmail = (body: any) => !!body && JSON.stringify(body).includes('alice@example.com')
 
 describe('sent after opt-out', () => {
@@ -35,17 +41,14 @@ describe('sent after opt-out', () => {
   it('case 14 (lock variant): a send waiting for the origin-wide lock held by another tab is not made once opted out', async () => {
     const context = await stack.newContext()
     const [a, b] = [await stack.open(context, { build: 'esm', options: fast }), await stack.open(context, { build: 'esm', options: fast })]
-    // Tab A holds the lock every send takes (src/delivery.ts: withLock('userflux')) for 3 s.
-    await a.evaluate(() => new Promise<void>((granted) => void navigator.locks.request('userflux', () => (granted(), new Promise((r) => setTimeout(r, 3000))))))
+    // Tab A holds the lock every send takes for 5 s.
+    await a.evaluate(() => new Promise<void>((granted) => void navigator.locks.request('userflux', () => (granted(), new Promise((r) => setTimeout(r, 5000))))))
     await inPage(b, `uf.identify('alice', { email: 'alice@example.com' })`)
     // B's send is now waiting for the lock.
-    await b.waitForFunction(async () => ((await navigator.locks.query()).pending ?? []).some((lock) => lock.name == 'userflux'))
+    await expect.poll(() => lockUse(b), { timeout: 15_000 }).toEqual({ held: true, pending: true })
     await inPage(a, `uf.optOut()`)
     // Once the lock is free again and nobody waits for it, any send it held back has been made.
-    await b.waitForFunction(async () => {
-      const { held = [], pending = [] } = await navigator.locks.query()
-      return ![...held, ...pending].some((lock) => lock.name == 'userflux')
-    }, undefined, { timeout: 15_000 })
+    await expect.poll(() => lockUse(b), { timeout: 15_000 }).toEqual({ held: false, pending: false })
     await sleep(1000)
     expect((await stack.api.requests()).posts.filter((post) => withEmail(post.body))).toEqual([])
   })
@@ -150,6 +153,8 @@ describe('wrong identity', () => {
       const second = other.userId
       uf.reset()
       const next = uf.anonymousId
+      // The logout may reach the other client a moment later, as it would reach another tab.
+      await new Promise((resolve) => setTimeout(resolve, 200))
       other.updateProfile({ from: 'second client' }); await other.flush()
       return { second, next, after: other.userId }`,
     )
