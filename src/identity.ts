@@ -75,9 +75,11 @@ export function createIdentity(
 
   storage.watch((key) => {
     // Read back rather than trust the event's value: this tab's own later write may have won.
-    // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`).
+    // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`): the user is
+    // read again; the anonymousId is not written back, as the `reset()` that usually follows in that
+    // tab would then lose to it and hand the logged-out visitor's id to the next one.
     if (key == userKey || key == null) user = undefined
-    if (key == anonymousKey || key == null) anonymousId(false)
+    if (key == anonymousKey) anonymousId(false)
   })
 
   return {
