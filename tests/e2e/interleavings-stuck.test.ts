@@ -98,7 +98,7 @@ describe('stuck or lost', () => {
 
   it('case 5: a 503 whose body stalls after the headers does not block sending in another tab', { timeout: 90_000 }, async () => {
     let stalled = 0
-    const raw = await startRawServer((request, response, post) => {
+    const raw = await startRawServer((_request, response, post) => {
       if (post.body?.properties?.stall && stalled++ == 0) {
         // Headers, then a body that never ends.
         response.writeHead(503, { 'content-type': 'application/json' })
@@ -122,7 +122,7 @@ describe('stuck or lost', () => {
 
   it('case 5 (bfcache): an exit send that never answers does not stop a page restored from the back/forward cache', { timeout: 90_000 }, async () => {
     let hang = true
-    const raw = await startRawServer((request, response) => {
+    const raw = await startRawServer((_request, response) => {
       // While `hang`, requests are read and never answered, not even with headers.
       if (!hang) response.writeHead(204).end()
     })
