@@ -1,0 +1,163 @@
+/**
+ * Issue 12, "reordered" (cases 8–13): the server's final value of a key must be the last one set,
+ * whatever tabs, the back/forward cache, full storage and queue caps do in between. The final value
+ * is read from the order in which the API accepted bodies (it applies them in that order).
+ */
+import type { Page } from 'playwright'
+import { describe, expect, it } from 'vitest'
+import { inPage, pageUrl, sleep, useStack } from './harness.js'
+import { errorsOf, lastValue, launchWithBfcache, openPage, servePage, startRawServer, waitAccepted } from './interleavings-helpers.js'
+
+const stack = useStack()
+
+const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
+// No retries within the test: only the first try and the exit send.
+const noRetry = { flushInterval: 50, minRetryDelay: 60_000 }
+const has = (key: string, value?: unknown) => (body: any) => !!body.properties && key in body.properties && (value === undefined || body.properties[key] === value)
+const postsMatching = async (match: (body: any) => boolean) => (await stack.api.requests()).posts.filter((post) => match(post.body)).length
+
+describe('reordered', () => {
+  it('case 8: a closed tab’s stale value adopted later does not overwrite a newer delivered one', async () => {
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    const context = await stack.newContext()
+    const tab1 = await stack.open(context, { build: 'esm', options: noRetry })
+    const tab2 = await stack.open(context, { build: 'esm', options: noRetry })
+    expect(await inPage(tab2, `uf.updateProfile({ theme: 'dark' }); return (await uf.flush()).ok`)).toBe(false)
+    await tab2.close()
+    await stack.api.waitForPosts(has('theme', 'dark'), 2) // its exit send failed too
+    expect(await inPage(tab1, `uf.updateProfile({ theme: 'light' }); return (await uf.flush()).ok`)).toBe(false)
+    await stack.api.reset() // the API is back
+    await context.setOffline(true)
+    await context.setOffline(false) // the online event retries at once
+    await waitAccepted(stack, (accepted) => accepted.some(has('theme', 'light')))
+    const next = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(next, `uf.updateProfile({ probe: 1 })`)
+    await waitAccepted(stack, (accepted) => accepted.some(has('probe')))
+    await sleep(1000)
+    expect(lastValue(await stack.api.accepted(), 'theme')).toBe('light')
+    await context.close()
+  })
+
+  it('case 9: a page restored from the back/forward cache does not re-send a value the next page already delivered', { timeout: 90_000 }, async () => {
+    const browser = await launchWithBfcache()
+    try {
+      const boot = `window.userflux = createClient({ writeKey, endpoint: api, flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400, onError })
+// The page's own code, run when it comes back from the back/forward cache.
+addEventListener('pageshow', (event) => event.persisted && ((window.__restored = true), window.userflux.updateProfile({ back: 1 })))`
+      const pageA = servePage(stack, boot)
+      const pageB = servePage(stack, boot)
+      await stack.api.faults([{ status: 503, times: 1000 }])
+      const context = await browser.newContext()
+      const page = await openPage(stack, context, pageA)
+      // Two entries pending on A.
+      await inPage(page, `uf.updateProfile({ theme: 'dark' }); uf.updateProfile({ x: 1 }, { locationEnrichment: true })`)
+      await stack.api.waitForPosts(has('theme', 'dark'))
+      const before = await postsMatching(has('theme', 'dark'))
+      await page.goto(stack.site + pageB)
+      await page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+      await stack.api.waitForPosts(has('theme', 'dark'), before + 1) // A's exit send, failed
+      await stack.api.reset() // the API is back: B delivers what it adopted, then its own value
+      await inPage(page, `uf.updateProfile({ theme: 'light' })`)
+      await waitAccepted(stack, (accepted) => accepted.some(has('theme', 'light')))
+      await page.goBack({ waitUntil: 'commit' })
+      await page.waitForFunction(() => (window as any).__restored, undefined, { timeout: 10_000 }).catch(() => {
+        throw new Error('A was not restored from the back/forward cache')
+      })
+      await waitAccepted(stack, (accepted) => accepted.some(has('back')))
+      await sleep(1000)
+      expect(lastValue(await stack.api.accepted(), 'theme')).toBe('light')
+    } finally {
+      await browser.close()
+    }
+  })
+
+  it('case 10: with storage full, a stale persisted snapshot is not re-sent after the newer value was delivered', async () => {
+    await stack.api.faults([{ delayMs: 1500 }, { delayMs: 3000 }])
+    const context = await stack.newContext()
+    // Storage that is full for any value holding the newer update.
+    const page = await openPage(stack, context, pageUrl(stack.site, { build: 'esm', options: fast }), () => {
+      const setItem = Storage.prototype.setItem
+      Storage.prototype.setItem = function (key: string, value: string) {
+        if (String(value).includes('light')) throw new DOMException('full', 'QuotaExceededError')
+        return setItem.call(this, key, value)
+      }
+    })
+    await inPage(page, `uf.updateProfile({ theme: 'dark' })`) // saved
+    await stack.api.waitForPosts(has('theme', 'dark')) // on the wire
+    await inPage(page, `uf.updateProfile({ theme: 'light' })`) // its write fails: kept in memory
+    await stack.api.waitForPosts(has('theme', 'light')) // dark delivered, light on the wire
+    await page.close()
+    await waitAccepted(stack, (accepted) => accepted.some(has('theme', 'light')))
+    const next = await stack.open(context, { build: 'esm', options: fast })
+    await inPage(next, `uf.updateProfile({ probe: 1 })`)
+    await waitAccepted(stack, (accepted) => accepted.some(has('probe')))
+    await sleep(1000)
+    expect(lastValue(await stack.api.accepted(), 'theme')).toBe('light')
+    await context.close()
+  })
+
+  it('case 11: adopting several closed tabs’ queues keeps maxQueueSize', async () => {
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    const context = await stack.newContext()
+    const options = { ...noRetry, maxQueueSize: 3 }
+    const tabs: Page[] = []
+    for (let t = 0; t < 3; t++) tabs.push(await stack.open(context, { build: 'esm', options }))
+    // Three entries per tab: alternating the enrichment flag keeps them from merging.
+    for (const [t, tab] of tabs.entries()) {
+      expect(await inPage(tab, `for (let i = 0; i < 3; i++) uf.updateProfile({ t: ${t}, i }, { locationEnrichment: i % 2 == 1 }); return (await uf.flush()).ok`)).toBe(false)
+    }
+    for (const tab of tabs) await tab.close()
+    // Every tab's exit send has failed too before the API comes back.
+    for (let t = 0; t < 3; t++) await stack.api.waitForPosts((body) => body.properties?.t === t && body.properties?.i === 0, 2)
+    await stack.api.reset()
+    const next = await stack.open(context, { build: 'esm', options: { ...fast, maxQueueSize: 3 } })
+    await waitAccepted(stack, (accepted) => accepted.length >= 1)
+    await sleep(2000) // time for any more to arrive
+    const accepted = await stack.api.accepted()
+    expect(accepted.length).toBeLessThanOrEqual(3)
+    expect((await errorsOf(next)).map((error) => error.code)).toContain('queue-full')
+    await context.close()
+  })
+
+  it('case 12: maxQueueSize 1 with a request in flight keeps the newest update', async () => {
+    await stack.api.faults([{ delayMs: 1500 }])
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build: 'esm', options: { ...fast, maxQueueSize: 1 } })
+    await inPage(page, `uf.updateProfile({ a: 1 })`)
+    await stack.api.waitForPosts(has('a')) // on the wire
+    await inPage(page, `uf.updateProfile({ b: 2 }, { locationEnrichment: true })`)
+    await waitAccepted(stack, (accepted) => accepted.some(has('b', 2)))
+    await context.close()
+  })
+
+  it('case 13: a client never adopts the queue of a client whose endpoint its own merely prefixes', async () => {
+    let down = true
+    const raw = await startRawServer((_request, response) => void response.writeHead(down ? 503 : 204).end())
+    try {
+      // One write key, two endpoints, the first a prefix of the second's queue key.
+      const short = raw.url + '/a'
+      const long = raw.url + '/a:8080'
+      const boot = (endpoint: string) => `window.userflux = createClient({ writeKey, endpoint: ${JSON.stringify(endpoint)}, flushInterval: 50, minRetryDelay: 60000, onError })`
+      const longPage = servePage(stack, boot(long))
+      const shortPage = servePage(stack, boot(short))
+      const context = await stack.newContext()
+      const page = await openPage(stack, context, longPage)
+      expect(await inPage(page, `uf.updateProfile({ for: 'long' }); return (await uf.flush()).ok`)).toBe(false)
+      await page.close()
+      await raw.waitFor((post) => post.body?.properties?.for == 'long' && raw.posts.filter((p) => p.body?.properties?.for == 'long').length >= 2)
+      down = false
+      const other = await openPage(stack, context, shortPage)
+      await inPage(other, `uf.updateProfile({ for: 'short' })`)
+      await raw.waitFor((post) => post.body?.properties?.for == 'short')
+      await sleep(1000)
+      const wrong = raw.posts.filter((post) => post.path == '/a/profile' && post.body?.properties?.for == 'long')
+      expect(wrong).toEqual([])
+      // The long endpoint's own next page delivers it where it belongs.
+      const mark = raw.posts.length
+      await openPage(stack, context, longPage)
+      await raw.waitFor((post) => raw.posts.indexOf(post) >= mark && post.path == '/a:8080/profile' && post.body?.properties?.for == 'long')
+    } finally {
+      await raw.close()
+    }
+  })
+})
