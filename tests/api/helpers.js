@@ -33,8 +33,11 @@ export async function startApi(options = {}) {
     return response.json()
   }
 
+  const testToken = api.testToken
   const control = async (path, body) => {
-    const response = await fetch(url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const headers = { 'x-uf-test-token': testToken }
+    const response = await fetch(url + path, body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`)
     return response.status == 204 ? undefined : response.json()
   }
 
@@ -43,6 +46,7 @@ export async function startApi(options = {}) {
     url,
     port,
     logged,
+    testToken,
     post,
     get,
     profile,
@@ -68,4 +72,4 @@ export function useApi() {
   return api
 }
 
-export const PROFILE_FIELDS = ['id', 'anonymousIds', 'properties', 'computedProperties', 'segments', 'locationData', 'deviceData', 'lastUpdatedAt', 'createdAt']
+export const PROFILE_FIELDS = ['id', 'anonymousIds', 'properties', 'computedProperties', 'segments', 'locationData', 'deviceData', 'externalId', 'lastUpdatedAt', 'createdAt']
