@@ -76,7 +76,8 @@ export function faultProblem(fault) {
   return undefined
 }
 
-export function createTestControl() {
+/** @param {{ maxPosts?: number }} [options] */
+export function createTestControl({ maxPosts = MAX_LOGGED_POSTS } = {}) {
   /** @type {Fault[]} one entry per request still to be hit: `times` is expanded on arrival */
   let faults = []
   /** @type {LoggedPost[]} */
@@ -99,7 +100,7 @@ export function createTestControl() {
     /** @returns {LoggedPost} the new entry, to be completed when answered */
     logPost(entry) {
       posts.push(entry)
-      if (posts.length > MAX_LOGGED_POSTS) posts.splice(0, posts.length - MAX_LOGGED_POSTS)
+      if (posts.length > maxPosts) posts.splice(0, posts.length - maxPosts)
       return entry
     },
     countPreflight: () => void preflights++,

@@ -25,6 +25,7 @@ describe('the stored profile', () => {
       segments: [],
       locationData: {},
       deviceData: expect.any(Object),
+      externalId: null,
       lastUpdatedAt: expect.any(Number),
       createdAt: expect.any(Number),
     })
