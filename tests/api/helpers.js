@@ -14,12 +14,12 @@ export async function startApi(options = {}) {
   const api = createApiServer({ control: true, log: (line) => logged.push(line), ...options })
   const { url, port } = await api.listen(0, '127.0.0.1')
 
-  /** POST /profile with the Write Only key and a JSON body (a string is sent as is). */
+  /** POST /profile with the Write Only key and a JSON body (a string or Buffer is sent as is). */
   const post = (body, { key = WRITE_KEY, query = '', headers = {} } = {}) =>
     fetch(`${url}/profile${query}`, {
       method: 'POST',
       headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), 'content-type': 'application/json', ...headers },
-      body: typeof body == 'string' ? body : JSON.stringify(body),
+      body: typeof body == 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
     })
 
   /** GET /profile/{userId} with the Read + Write key. */
