@@ -6,6 +6,8 @@
  * SIGKILL, restarted on the same data folder, and every acknowledged update is looked up: "lost" must
  * be 0. The server runs in its own process, as in production, so the load generator does not share its
  * event loop.
+ * Then GET latency on a large store (BENCH_STORE_MB, default 50) while 10 connections keep writing: a
+ * write must not cost time proportional to the store, so reads stay fast as it grows.
  *   BENCH_SECONDS (default 3) and BENCH_MAX_UPDATES (default 5000) bound each step.
  */
 import { spawn } from 'node:child_process'
@@ -18,6 +20,7 @@ const MAIN = new URL('../demo/api/main.js', import.meta.url).pathname
 const SECONDS = Number(process.env.BENCH_SECONDS || 3)
 const MAX_UPDATES = Number(process.env.BENCH_MAX_UPDATES || 5000)
 const STEPS = [1, 10, 100]
+const STORE_MB = Number(process.env.BENCH_STORE_MB ?? 50)
 const dataDir = mkdtempSync(join(tmpdir(), 'uf-bench-api-'))
 
 function startServer() {
@@ -105,10 +108,52 @@ async function step(connections, stepIndex) {
   }
 }
 
+/** GET p50/p99 on a store of about STORE_MB while 10 connections write. */
+async function largeStore() {
+  const server = await startServer()
+  const agent = new Agent({ keepAlive: true, maxSockets: 100 })
+  const blob = 'x'.repeat(20_000)
+  const profiles = Math.ceil((STORE_MB * 1024 * 1024) / blob.length)
+  const fillStarted = performance.now()
+  for (let i = 0; i < profiles; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, profiles - i) }, (_, j) => call(server.url, agent, 'POST', '/profile', { userId: `big-${i + j}`, properties: { blob } })))
+  }
+  const fillSeconds = (performance.now() - fillStarted) / 1000
+  const reads = []
+  const writes = []
+  const end = Date.now() + SECONDS * 1000
+  const loop = (fn) => Promise.all(Array.from({ length: 10 }, async () => { while (Date.now() < end) await fn() }))
+  await Promise.all([
+    loop(async () => {
+      const t0 = performance.now()
+      await call(server.url, agent, 'GET', `/profile/big-${Math.floor(Math.random() * profiles)}`)
+      reads.push(performance.now() - t0)
+    }),
+    loop(async () => {
+      const t0 = performance.now()
+      await call(server.url, agent, 'POST', '/profile', { userId: `big-${Math.floor(Math.random() * profiles)}`, properties: { touched: Date.now() } })
+      writes.push(performance.now() - t0)
+    }),
+  ])
+  agent.destroy()
+  await kill(server.child)
+  reads.sort((a, b) => a - b)
+  writes.sort((a, b) => a - b)
+  return {
+    'store MB': STORE_MB,
+    'fill s': Number(fillSeconds.toFixed(1)),
+    'GET p50 ms': Number(percentile(reads, 50).toFixed(1)),
+    'GET p99 ms': Number(percentile(reads, 99).toFixed(1)),
+    'POST p50 ms': Number(percentile(writes, 50).toFixed(1)),
+    'POST p99 ms': Number(percentile(writes, 99).toFixed(1)),
+  }
+}
+
 try {
   const rows = []
   for (const [index, connections] of STEPS.entries()) rows.push(await step(connections, index))
   console.table(rows)
+  if (STORE_MB > 0) console.table([await largeStore()])
   if (rows.some((row) => row['lost after kill -9'] > 0)) {
     console.error('Acknowledged updates were lost.')
     process.exitCode = 1

@@ -226,6 +226,8 @@ export function openLog({ dataDir, gen, stale, capture, warn, compactBytes = 8 *
     const snapshotGen = gen
     const captured = capture()
     const switched = writer.rotate(openSync(join(dataDir, logName(snapshotGen)), 'w'))
+    // The new log's name must be durable before lines acknowledged in it are.
+    fsyncDir(dataDir)
     logBytes = 0
     compacting = writeSnapshot(dataDir, snapshotGen, captured)
       .then(async (bytes) => {
