@@ -97,22 +97,18 @@ async function expectAllThere(url, acknowledged) {
 describe('kill -9 after acknowledged writes', () => {
   it('a burst over 20 connections: every 204 survives the kill', { timeout: 45_000 }, async () => {
     const first = await spawnApi()
-    const acknowledged = await burstThenKill(first, { total: 400, connections: 20, users: 25, killAfter: 250 })
-    expect(acknowledged.length).toBeGreaterThanOrEqual(250)
+    const acknowledged = await burstThenKill(first, { total: 300, connections: 20, users: 25, killAfter: 180 })
+    expect(acknowledged.length).toBeGreaterThanOrEqual(180)
     const second = await spawnApi()
     await expectAllThere(second.url, acknowledged)
   })
 
-  it('with compactions under way (tiny threshold), killed, restarted, killed again', { timeout: 45_000 }, async () => {
+  it('with compactions under way (tiny threshold): every 204 survives the kill', { timeout: 45_000 }, async () => {
     const env = { UF_COMPACT_BYTES: '2000' }
-    for (let run = 0; run < 2; run++) {
-      const api = await spawnApi(env)
-      const acknowledged = await burstThenKill(api, { total: 200, connections: 10, users: 10, killAfter: 120 })
-      expect(acknowledged.length).toBeGreaterThanOrEqual(120)
-      const check = await spawnApi(env)
-      await expectAllThere(check.url, acknowledged)
-      check.child.kill('SIGKILL')
-      await new Promise((resolve) => check.child.once('exit', resolve))
-    }
+    const first = await spawnApi(env)
+    const acknowledged = await burstThenKill(first, { total: 200, connections: 10, users: 10, killAfter: 120 })
+    expect(acknowledged.length).toBeGreaterThanOrEqual(120)
+    const second = await spawnApi(env)
+    await expectAllThere(second.url, acknowledged)
   })
 })
