@@ -16,7 +16,8 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const MAIN = new URL('../demo/api/main.js', import.meta.url).pathname
+// BENCH_API_MAIN: another server's entry, to compare (e.g. an older version's demo/api/main.js).
+const MAIN = process.env.BENCH_API_MAIN || new URL('../demo/api/main.js', import.meta.url).pathname
 const SECONDS = Number(process.env.BENCH_SECONDS || 3)
 const MAX_UPDATES = Number(process.env.BENCH_MAX_UPDATES || 5000)
 const STEPS = [1, 10, 100]
