@@ -11,7 +11,7 @@
  */
 import { decodeBody, isJsonContentType, parseContentType, readBody, sendError, sendJson } from './http.js'
 import { faultProblem, hasTestToken, TOKEN_HEADER } from './control.js'
-import { isPlainObject } from './validate.js'
+import { isPlainObject, nestsDeeperThan } from './validate.js'
 
 const ROUTES = { '/__test/faults': 'POST', '/__test/hang': 'POST', '/__test/requests': 'GET', '/__test/reset': 'POST' }
 
@@ -20,7 +20,8 @@ async function readJson(request) {
   const { bytes, tooLarge } = await readBody(request, 64 * 1024)
   if (tooLarge) return undefined
   const text = decodeBody(bytes, parseContentType(request.headers['content-type']).charset)
-  if (text === undefined) return undefined
+  // A fault body is sent back as JSON later: refuse nesting that recursion would choke on.
+  if (text === undefined || nestsDeeperThan(text)) return undefined
   try {
     const value = text.trim() ? JSON.parse(text) : {}
     return isPlainObject(value) ? value : undefined

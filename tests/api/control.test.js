@@ -88,6 +88,7 @@ describe('faults', () => {
     [{ faults: [{ drop: 'yes' }] }],
     [{ faults: [{ retryAfter: 2 }] }],
     [{ faults: [null] }],
+    [JSON.parse(`{"faults":[{"status":500,"body":${'['.repeat(1000)}${']'.repeat(1000)}}]}`)],
   ])('rejects a bad fault list %j with 400', async (body) => {
     const response = await fetch(`${api.url}/__test/faults`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-uf-test-token': api.testToken }, body: JSON.stringify(body) })
     expect(response.status).toBe(400)
