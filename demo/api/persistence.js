@@ -207,7 +207,7 @@ async function writeSnapshot(dataDir, gen, captured) {
 
 /**
  * Opens the log for appending after `recover` + replay.
- * @param {{ dataDir: string, gen: number, stale: boolean, capture: () => ReturnType<import('./store.js').ProfileStore['capture']>, warn: (message: string) => void, compactBytes?: number, io?: typeof fileIo }} options
+ * @param {{ dataDir: string, gen: number, stale: boolean, capture: ReturnType<typeof import('./store.js').createProfileStore>['capture'], warn: (message: string) => void, compactBytes?: number, io?: typeof fileIo }} options
  */
 export function openLog({ dataDir, gen, stale, capture, warn, compactBytes = 8 * 1024 * 1024, io = fileIo }) {
   if (stale) {
