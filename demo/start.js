@@ -3,11 +3,12 @@
  * `npm start`: the local Integration API and the demo site, on two ports (two origins, as in
  * production).
  *   API_PORT (default 8787), DEMO_PORT (default 8080), UF_WRITE_KEY, UF_READ_WRITE_KEY,
- *   UF_DATA_DIR (default .data/ in the repository), UF_TEST_CONTROL=1 for the /__test/ routes.
+ *   UF_DATA_DIR (default .data/ in the repository), UF_TEST_CONTROL=1 for the /__test/ routes (token:
+ *   UF_TEST_TOKEN, else a random one, printed), and the limits of demo/api/main.js.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { closeOnSignals, describeKeys } from './api/cli.js'
+import { closeOnSignals, describeKeys, serverOptionsFromEnv } from './api/cli.js'
 import { createApiServer } from './api/server.js'
 import { createDemoServer } from './site/server.js'
 
@@ -19,7 +20,7 @@ const api = createApiServer({
   writeKey,
   readWriteKey,
   dataDir: process.env.UF_DATA_DIR || `${repoRoot}.data`,
-  control: process.env.UF_TEST_CONTROL == '1',
+  ...serverOptionsFromEnv(process.env),
   log: true,
 })
 const { url: apiUrl } = await api.listen(Number(process.env.API_PORT || 8787))
@@ -29,6 +30,7 @@ const { url: demoUrl } = await demo.listen(Number(process.env.DEMO_PORT || 8080)
 console.log(`Demo site:                        ${demoUrl}`)
 console.log(`UserFlux Integration API (local): ${apiUrl}`)
 for (const line of describeKeys(process.env)) console.log(line)
+if (api.testToken) console.log(`  test control routes under /__test/ (header x-uf-test-token: ${api.testToken})`)
 if (!existsSync(`${repoRoot}dist/userflux.min.js`)) console.warn('dist/ is missing: run `npm run build` (npm start does it for you).')
 console.log('Ctrl-C to stop.')
 closeOnSignals(() => Promise.all([demo.close(), api.close()]))

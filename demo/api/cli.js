@@ -28,3 +28,29 @@ export function closeOnSignals(close) {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 }
+
+/** A positive integer from the environment, or undefined (the server's default) when unset. */
+function positive(env, name) {
+  if (!env[name]) return undefined
+  const value = Number(env[name])
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(env[name])}`)
+  return value
+}
+
+/**
+ * The storage, limit and network options of createApiServer from the environment (see the README
+ * section "Local Integration API: durability").
+ */
+export function serverOptionsFromEnv(env) {
+  return {
+    control: env.UF_TEST_CONTROL == '1',
+    testToken: env.UF_TEST_TOKEN || undefined,
+    compactBytes: positive(env, 'UF_COMPACT_BYTES'),
+    limits: { maxProfileBytes: positive(env, 'UF_MAX_PROFILE_BYTES'), maxStoreBytes: positive(env, 'UF_MAX_STORE_BYTES') },
+    network: {
+      headersMs: positive(env, 'UF_HEADERS_TIMEOUT_MS'),
+      requestMs: positive(env, 'UF_REQUEST_TIMEOUT_MS'),
+      maxConnections: positive(env, 'UF_MAX_CONNECTIONS'),
+    },
+  }
+}

@@ -1,22 +1,27 @@
 /**
- * The /__test/ routes (only with `control: true`). They answer CORS like the API, so a test page in a
- * browser may call them too.
+ * The /__test/ routes (only with `control: true`). Every request must carry the test token in the
+ * `x-uf-test-token` header, and POSTs must be `application/json`: both need a CORS preflight, so no
+ * page can fire them blind (a `text/plain` form post or a plain fetch), and without the token nothing
+ * is done or shown. They answer CORS like the API, so a test page that knows the token may call them.
  *
  *   POST /__test/faults   { faults: Fault[] }  → 200 { pending }   queue faults for the next POST /profile
  *   POST /__test/hang     { on?: boolean }     → 200 { hanging }   hold POST /profile open (on, the default) or release them (off)
  *   GET  /__test/requests                      → 200 { posts, preflights, gets }
  *   POST /__test/reset                         → 204               clear profiles, faults, hang and the log
  */
-import { readBody, sendError, sendJson } from './http.js'
-import { faultProblem } from './control.js'
-import { isPlainObject } from './validate.js'
+import { decodeBody, isJsonContentType, parseContentType, readBody, sendError, sendJson } from './http.js'
+import { faultProblem, hasTestToken, TOKEN_HEADER } from './control.js'
+import { isPlainObject, nestsDeeperThan } from './validate.js'
 
 const ROUTES = { '/__test/faults': 'POST', '/__test/hang': 'POST', '/__test/requests': 'GET', '/__test/reset': 'POST' }
 
 /** The JSON body of a control request; an empty body is `{}`. */
 async function readJson(request) {
-  const { text, tooLarge } = await readBody(request)
+  const { bytes, tooLarge } = await readBody(request, 64 * 1024)
   if (tooLarge) return undefined
+  const text = decodeBody(bytes, parseContentType(request.headers['content-type']).charset)
+  // A fault body is sent back as JSON later: refuse nesting that recursion would choke on.
+  if (text === undefined || nestsDeeperThan(text)) return undefined
   try {
     const value = text.trim() ? JSON.parse(text) : {}
     return isPlainObject(value) ? value : undefined
@@ -30,13 +35,16 @@ async function readJson(request) {
  * @param {import('node:http').ServerResponse} response
  * @param {string} path
  * @param {ReturnType<typeof import('./control.js').createTestControl>} tests
- * @param {() => void} clearProfiles
+ * @param {string} token
+ * @param {() => Promise<void>} clearProfiles resolves once the reset is durable
  */
-export async function handleControl(request, response, path, tests, clearProfiles) {
+export async function handleControl(request, response, path, tests, token, clearProfiles) {
+  if (!hasTestToken(request, token)) return sendError(response, 401, 'unauthorized', `The test routes need the test token in the ${TOKEN_HEADER} header.`)
   const method = ROUTES[path]
   if (!method) return sendError(response, 404, 'not_found', `No test route ${path}.`)
   if (request.method != method) return sendError(response, 405, 'method_not_allowed', `Use ${method} ${path}.`, { Allow: `${method}, OPTIONS` })
   if (path == '/__test/requests') return sendJson(response, 200, tests.requests())
+  if (!isJsonContentType(request.headers['content-type'])) return sendError(response, 415, 'unsupported_media_type', 'Test routes take application/json.')
 
   const body = await readJson(request)
   if (!body) return sendError(response, 400, 'bad_request', 'The body must be a JSON object.')
@@ -53,6 +61,10 @@ export async function handleControl(request, response, path, tests, clearProfile
     return sendJson(response, 200, { hanging: tests.hanging })
   }
   tests.reset()
-  clearProfiles()
+  try {
+    await clearProfiles()
+  } catch {
+    return sendError(response, 503, 'storage_unavailable', 'The reset could not be saved.')
+  }
   response.writeHead(204).end()
 }

@@ -5,7 +5,43 @@
  * authentication and validation: a server that is down answers 503 whatever the request.
  * End-to-end tests use it to prove the client's delivery guarantees against a misbehaving server.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { isPlainObject } from './validate.js'
+
+/** The header that carries the test token on every /__test/ request. */
+export const TOKEN_HEADER = 'x-uf-test-token'
+
+/** How many POSTs the request log keeps (the oldest go first), so a long run cannot fill the memory. */
+export const MAX_LOGGED_POSTS = 2000
+
+/**
+ * The token of the /__test/ routes: the one given, else UF_TEST_TOKEN, else a random one, published in
+ * process.env.UF_TEST_TOKEN so that test code in the same process (tests/e2e/harness.ts) finds it.
+ * @param {string | undefined} given
+ */
+export function resolveTestToken(given) {
+  if (given) return given
+  process.env.UF_TEST_TOKEN ||= randomBytes(18).toString('base64url')
+  return process.env.UF_TEST_TOKEN
+}
+
+/** Whether a request carries the test token (compared in constant time). */
+export function hasTestToken(request, token) {
+  const sent = Buffer.from(String(request.headers[TOKEN_HEADER] ?? ''))
+  const expected = Buffer.from(token)
+  return sent.length == expected.length && timingSafeEqual(sent, expected)
+}
+
+/**
+ * Headers as logged: Authorization is redacted, except the Write Only key, which is public by design
+ * (it ships in every page) and which tests check the client sends. The Read + Write key, or any other
+ * credential, never shows in the log.
+ */
+export function redactHeaders(headers, writeKey) {
+  const copy = { ...headers }
+  if (copy.authorization !== undefined && copy.authorization != `Bearer ${writeKey}`) copy.authorization = '[redacted]'
+  return copy
+}
 
 /**
  * @typedef {object} Fault
@@ -40,7 +76,8 @@ export function faultProblem(fault) {
   return undefined
 }
 
-export function createTestControl() {
+/** @param {{ maxPosts?: number }} [options] */
+export function createTestControl({ maxPosts = MAX_LOGGED_POSTS } = {}) {
   /** @type {Fault[]} one entry per request still to be hit: `times` is expanded on arrival */
   let faults = []
   /** @type {LoggedPost[]} */
@@ -63,6 +100,7 @@ export function createTestControl() {
     /** @returns {LoggedPost} the new entry, to be completed when answered */
     logPost(entry) {
       posts.push(entry)
+      if (posts.length > maxPosts) posts.splice(0, posts.length - maxPosts)
       return entry
     },
     countPreflight: () => void preflights++,

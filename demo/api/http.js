@@ -26,10 +26,11 @@ export function applyCors(request, response) {
  * Answers a CORS preflight. Headers are listed one by one: the `*` wildcard never covers
  * `Authorization` (Fetch standard), so a browser would refuse to send the key.
  * @param {import('node:http').ServerResponse} response
+ * @param {string} [allowHeaders]
  */
-export function answerPreflight(response) {
+export function answerPreflight(response, allowHeaders = 'Authorization, Content-Type') {
   response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
-  response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type')
+  response.setHeader('Access-Control-Allow-Headers', allowHeaders)
   response.setHeader('Access-Control-Max-Age', '600')
   response.writeHead(204).end()
 }
@@ -58,11 +59,11 @@ export function sendError(response, status, error, message, headers = {}) {
  * so the caller can answer 413 and close the connection instead of buffering an attacker's upload.
  * @param {import('node:http').IncomingMessage} request
  * @param {number} [limit]
- * @returns {Promise<{ text: string, tooLarge: false } | { text: null, tooLarge: true }>}
+ * @returns {Promise<{ bytes: Buffer, tooLarge: false } | { bytes: null, tooLarge: true }>}
  */
 export function readBody(request, limit = MAX_BODY_BYTES) {
   return new Promise((resolve, reject) => {
-    if (Number(request.headers['content-length']) > limit) return resolve({ text: null, tooLarge: true })
+    if (Number(request.headers['content-length']) > limit) return resolve({ bytes: null, tooLarge: true })
     const chunks = []
     let size = 0
     const onData = (chunk) => {
@@ -70,17 +71,42 @@ export function readBody(request, limit = MAX_BODY_BYTES) {
       if (size > limit) {
         request.off('data', onData)
         request.pause()
-        return resolve({ text: null, tooLarge: true })
+        return resolve({ bytes: null, tooLarge: true })
       }
       chunks.push(chunk)
     }
     request.on('data', onData)
-    request.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: false }))
+    request.on('end', () => resolve({ bytes: Buffer.concat(chunks), tooLarge: false }))
     request.on('error', reject)
   })
 }
 
+/** The media type and charset of a Content-Type header, lower-cased (`charset` undefined when absent). */
+export function parseContentType(value) {
+  if (typeof value != 'string') return { type: '', charset: undefined }
+  const [type, ...params] = value.split(';')
+  const charset = params.map((param) => /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(param)).find(Boolean)
+  return { type: type.trim().toLowerCase(), charset: charset ? charset[1].toLowerCase() : undefined }
+}
+
+/**
+ * Decodes a body by its declared charset (UTF-8 when none, as JSON is). Latin-1 and the other
+ * encodings the WHATWG Encoding standard knows are decoded as they say; an unknown one is undefined,
+ * for a 415.
+ * @param {Buffer} bytes
+ * @param {string | undefined} charset
+ * @returns {string | undefined}
+ */
+export function decodeBody(bytes, charset) {
+  if (!charset || charset == 'utf-8' || charset == 'utf8') return bytes.toString('utf8')
+  try {
+    return new TextDecoder(charset).decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
 /** Whether a Content-Type names JSON (`application/json`, any parameters such as charset). */
 export function isJsonContentType(value) {
-  return typeof value == 'string' && value.split(';')[0].trim().toLowerCase() == 'application/json'
+  return parseContentType(value).type == 'application/json'
 }

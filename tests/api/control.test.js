@@ -3,7 +3,8 @@
  * request log and reset.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
-import { startApi, useApi } from './helpers.js'
+import { createTestControl, MAX_LOGGED_POSTS } from '../../demo/api/control.js'
+import { READ_WRITE_KEY, startApi, useApi, WRITE_KEY } from './helpers.js'
 
 const api = useApi()
 beforeEach(() => api.reset())
@@ -87,8 +88,9 @@ describe('faults', () => {
     [{ faults: [{ drop: 'yes' }] }],
     [{ faults: [{ retryAfter: 2 }] }],
     [{ faults: [null] }],
+    [JSON.parse(`{"faults":[{"status":500,"body":${'['.repeat(1000)}${']'.repeat(1000)}}]}`)],
   ])('rejects a bad fault list %j with 400', async (body) => {
-    const response = await fetch(`${api.url}/__test/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const response = await fetch(`${api.url}/__test/faults`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-uf-test-token': api.testToken }, body: JSON.stringify(body) })
     expect(response.status).toBe(400)
     expect(await send({ anonymousId: 'a' })).toBe(204) // nothing was queued
   })
@@ -133,7 +135,7 @@ describe('request log and reset', () => {
     await api.get('log')
     const { posts, preflights, gets } = await api.requests()
     expect(posts).toEqual([
-      { at: expect.any(Number), query: { locationEnrichment: 'true' }, headers: expect.objectContaining({ authorization: 'Bearer demo-write-key', 'content-type': 'application/json' }), body: { anonymousId: 'log', properties: { n: 1 } }, status: 503 },
+      { at: expect.any(Number), query: { locationEnrichment: 'true' }, headers: expect.objectContaining({ authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' }), body: { anonymousId: 'log', properties: { n: 1 } }, status: 503 },
       expect.objectContaining({ query: {}, body: 'not json', status: 400 }),
       expect.objectContaining({ body: { anonymousId: 'log', properties: { n: 2 } }, status: 403 }),
       expect.objectContaining({ body: { anonymousId: 'log', properties: { n: 3 } }, status: 204 }),
@@ -154,10 +156,62 @@ describe('request log and reset', () => {
   })
 
   it('control routes answer wrong methods and bad bodies with JSON errors', async () => {
-    expect((await fetch(`${api.url}/__test/faults`)).status).toBe(405)
-    expect((await fetch(`${api.url}/__test/requests`, { method: 'POST' })).status).toBe(405)
-    const bad = await fetch(`${api.url}/__test/hang`, { method: 'POST', body: '{"on":"yes"}' })
+    const headers = { 'x-uf-test-token': api.testToken }
+    expect((await fetch(`${api.url}/__test/faults`, { headers })).status).toBe(405)
+    expect((await fetch(`${api.url}/__test/requests`, { method: 'POST', headers })).status).toBe(405)
+    expect((await fetch(`${api.url}/__test/nope`, { method: 'POST', headers })).status).toBe(404)
+    const bad = await fetch(`${api.url}/__test/hang`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"on":"yes"}' })
     expect(bad.status).toBe(400)
     expect(await bad.json()).toMatchObject({ error: 'bad_request' })
+  })
+})
+
+describe('who may use the control routes', () => {
+  it('without the token (or with a wrong one) nothing is done or shown: 401', async () => {
+    await api.post({ userId: 'kept' })
+    for (const token of [undefined, '', 'wrong', api.testToken + 'x']) {
+      const headers = { 'content-type': 'application/json', ...(token === undefined ? {} : { 'x-uf-test-token': token }) }
+      for (const [path, body] of [['/__test/reset', '{}'], ['/__test/hang', '{"on":true}'], ['/__test/faults', '{"faults":[{"status":500}]}']]) {
+        const response = await fetch(api.url + path, { method: 'POST', headers, body })
+        expect(response.status).toBe(401)
+        expect(await response.json()).toMatchObject({ error: 'unauthorized' })
+      }
+      expect((await fetch(`${api.url}/__test/requests`, { headers })).status).toBe(401)
+    }
+    expect((await api.post({ userId: 'kept', properties: { still: true } })).status).toBe(204) // no fault queued, not hanging
+    expect((await api.profile('kept')).properties).toEqual({ still: true })
+  })
+
+  it('a text/plain post (no preflight in a browser) is refused even with the token: 415', async () => {
+    await api.post({ userId: 'plain' })
+    const response = await fetch(`${api.url}/__test/reset`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-uf-test-token': api.testToken }, body: '{}' })
+    expect(response.status).toBe(415)
+    expect((await api.get('plain')).status).toBe(200)
+  })
+
+  it('the log never shows the Read + Write key or another credential; the public Write Only key is shown', async () => {
+    await api.post({ anonymousId: 'w' })
+    await api.post({ anonymousId: 'rw' }, { key: READ_WRITE_KEY })
+    await api.post({ anonymousId: 'other' }, { key: 'someone-elses-secret' })
+    const { posts } = await api.requests()
+    expect(posts.map((post) => post.headers.authorization)).toEqual([`Bearer ${WRITE_KEY}`, '[redacted]', '[redacted]'])
+    expect(JSON.stringify(posts)).not.toContain(READ_WRITE_KEY)
+    expect(JSON.stringify(posts)).not.toContain('someone-elses-secret')
+  })
+
+  it(`the log is bounded (${MAX_LOGGED_POSTS} posts): the oldest go first`, () => {
+    const control = createTestControl({ maxPosts: 3 })
+    for (let i = 0; i < 5; i++) control.logPost({ at: i, query: {}, headers: {}, body: i, status: 204 })
+    expect(control.requests().posts.map((post) => post.body)).toEqual([2, 3, 4])
+  })
+
+  it('the test token comes from the testToken option', async () => {
+    const own = await startApi({ testToken: 'chosen-token' })
+    try {
+      expect(own.testToken).toBe('chosen-token')
+      expect((await fetch(`${own.url}/__test/requests`, { headers: { 'x-uf-test-token': 'chosen-token' } })).status).toBe(200)
+    } finally {
+      await own.close()
+    }
   })
 })

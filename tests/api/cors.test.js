@@ -7,7 +7,11 @@ const api = useApi()
 const ORIGIN = 'https://shop.example'
 
 describe('preflight', () => {
-  it.each(['/profile', '/profile/some-user', '/__test/faults'])('OPTIONS %s → 204 with the CORS headers', async (path) => {
+  it.each([
+    ['/profile', 'Authorization, Content-Type'],
+    ['/profile/some-user', 'Authorization, Content-Type'],
+    ['/__test/faults', 'Authorization, Content-Type, X-UF-Test-Token'],
+  ])('OPTIONS %s → 204 with the CORS headers', async (path, allowHeaders) => {
     const response = await fetch(api.url + path, {
       method: 'OPTIONS',
       headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
@@ -17,7 +21,7 @@ describe('preflight', () => {
       'access-control-allow-origin': ORIGIN,
       'access-control-allow-methods': 'GET, POST, OPTIONS',
       // Listed one by one: the * wildcard never covers Authorization.
-      'access-control-allow-headers': 'Authorization, Content-Type',
+      'access-control-allow-headers': allowHeaders,
       'access-control-max-age': '600',
       vary: 'Origin',
     })

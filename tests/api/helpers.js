@@ -14,12 +14,12 @@ export async function startApi(options = {}) {
   const api = createApiServer({ control: true, log: (line) => logged.push(line), ...options })
   const { url, port } = await api.listen(0, '127.0.0.1')
 
-  /** POST /profile with the Write Only key and a JSON body (a string is sent as is). */
+  /** POST /profile with the Write Only key and a JSON body (a string or Buffer is sent as is). */
   const post = (body, { key = WRITE_KEY, query = '', headers = {} } = {}) =>
     fetch(`${url}/profile${query}`, {
       method: 'POST',
       headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), 'content-type': 'application/json', ...headers },
-      body: typeof body == 'string' ? body : JSON.stringify(body),
+      body: typeof body == 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
     })
 
   /** GET /profile/{userId} with the Read + Write key. */
@@ -33,8 +33,11 @@ export async function startApi(options = {}) {
     return response.json()
   }
 
+  const testToken = api.testToken
   const control = async (path, body) => {
-    const response = await fetch(url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const headers = { 'x-uf-test-token': testToken }
+    const response = await fetch(url + path, body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`)
     return response.status == 204 ? undefined : response.json()
   }
 
@@ -43,6 +46,7 @@ export async function startApi(options = {}) {
     url,
     port,
     logged,
+    testToken,
     post,
     get,
     profile,
@@ -68,4 +72,4 @@ export function useApi() {
   return api
 }
 
-export const PROFILE_FIELDS = ['id', 'anonymousIds', 'properties', 'computedProperties', 'segments', 'locationData', 'deviceData', 'lastUpdatedAt', 'createdAt']
+export const PROFILE_FIELDS = ['id', 'anonymousIds', 'properties', 'computedProperties', 'segments', 'locationData', 'deviceData', 'externalId', 'lastUpdatedAt', 'createdAt']

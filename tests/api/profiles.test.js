@@ -25,6 +25,7 @@ describe('the stored profile', () => {
       segments: [],
       locationData: {},
       deviceData: expect.any(Object),
+      externalId: null,
       lastUpdatedAt: expect.any(Number),
       createdAt: expect.any(Number),
     })
@@ -168,5 +169,55 @@ describe('deviceData', () => {
     await api.post({ userId: 'device-keep', properties: { a: 1 } }, { headers: { 'user-agent': '' } })
     expect((await api.profile('device-keep')).deviceData.browser).toBe('Chrome')
     expect(deviceDataFromUserAgent(undefined)).toBeUndefined()
+  })
+})
+
+describe('what UserFlux\'s SDK sends (SPEC §8)', () => {
+  const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0'
+
+  it('a client\'s deviceData is stored, merged shallowly, and from then on the User-Agent is not used', async () => {
+    await api.post({ userId: 'dev8' }, { headers: { 'user-agent': CHROME_MAC } })
+    expect((await api.profile('dev8')).deviceData.browser).toBe('Chrome')
+    await api.post({ userId: 'dev8', deviceData: { browser: 'Chrome', screenWidth: 1280, deviceType: 'Desktop' } }, { headers: { 'user-agent': CHROME_MAC } })
+    await api.post({ userId: 'dev8', deviceData: { screenWidth: 1440, browserLanguage: 'en-GB' } }, { headers: { 'user-agent': FIREFOX } })
+    await api.post({ userId: 'dev8', properties: { later: 1 } }, { headers: { 'user-agent': FIREFOX } })
+    expect((await api.profile('dev8')).deviceData).toMatchObject({ browser: 'Chrome', screenWidth: 1440, deviceType: 'Desktop', browserLanguage: 'en-GB' })
+  })
+
+  it('a profile that never received deviceData follows the latest User-Agent', async () => {
+    await api.post({ userId: 'dev-ua' }, { headers: { 'user-agent': CHROME_MAC } })
+    await api.post({ userId: 'dev-ua' }, { headers: { 'user-agent': FIREFOX } })
+    expect((await api.profile('dev-ua')).deviceData.browser).toBe('Firefox')
+  })
+
+  it('deviceData sent while anonymous beats the user\'s User-Agent guess when linked', async () => {
+    await api.post({ userId: 'dev-link' }, { headers: { 'user-agent': FIREFOX } })
+    await api.post({ anonymousId: 'dev-anon', deviceData: { browser: 'Safari', screenWidth: 390 } })
+    await api.post({ userId: 'dev-link', anonymousId: 'dev-anon' }, { headers: { 'user-agent': FIREFOX } })
+    expect((await api.profile('dev-link')).deviceData).toMatchObject({ browser: 'Safari', screenWidth: 390 })
+  })
+
+  it('externalId is stored and returned; null or absent keeps it; a new one replaces it', async () => {
+    expect((await api.profile((await api.post({ userId: 'ext0' }), 'ext0'))).externalId).toBeNull()
+    await api.post({ userId: 'ext', externalId: 'uf-123' })
+    expect((await api.profile('ext')).externalId).toBe('uf-123')
+    await api.post({ userId: 'ext', externalId: null, properties: { a: 1 } })
+    await api.post({ userId: 'ext', properties: { b: 1 } })
+    expect((await api.profile('ext')).externalId).toBe('uf-123')
+    await api.post({ userId: 'ext', externalId: 'uf-456' })
+    expect((await api.profile('ext')).externalId).toBe('uf-456')
+  })
+
+  it('an externalId learnt while anonymous follows the visitor to the user', async () => {
+    await api.post({ anonymousId: 'ext-anon', externalId: 'uf-anon' })
+    await api.post({ userId: 'ext-user', anonymousId: 'ext-anon' })
+    expect((await api.profile('ext-user')).externalId).toBe('uf-anon')
+  })
+
+  it('userId null is an anonymous update, as UserFlux\'s SDK sends it', async () => {
+    await api.post({ userId: null, anonymousId: 'sdk-anon', properties: { theme: 'dark' }, externalId: null, deviceData: null })
+    await api.post({ userId: 'sdk-user', anonymousId: 'sdk-anon' })
+    expect((await api.profile('sdk-user')).properties).toEqual({ theme: 'dark' })
+    expect((await api.get('null')).status).toBe(404)
   })
 })

@@ -33,6 +33,17 @@ describe('POST /profile', () => {
     ['an empty userId', { body: { userId: '', anonymousId: 'a' } }, 400, 'bad_request'],
     ['a numeric userId', { body: { userId: 42 } }, 400, 'bad_request'],
     ['a null anonymousId', { body: { anonymousId: null, userId: 'u' } }, 400, 'bad_request'],
+    ['a null userId with an anonymousId (absent, as UserFlux\'s SDK sends it)', { body: { userId: null, anonymousId: 'a' } }, 204],
+    ['a null userId alone', { body: { userId: null } }, 400, 'bad_request'],
+    ['deviceData of scalars', { body: { anonymousId: 'a', deviceData: { browser: 'Chrome', screenWidth: 1280, touch: false, gpu: null } } }, 204],
+    ['deviceData null (absent)', { body: { anonymousId: 'a', deviceData: null } }, 204],
+    ['deviceData as an array', { body: { anonymousId: 'a', deviceData: ['Chrome'] } }, 400, 'bad_request'],
+    ['deviceData as a string', { body: { anonymousId: 'a', deviceData: 'Chrome' } }, 400, 'bad_request'],
+    ['deviceData with a nested object', { body: { anonymousId: 'a', deviceData: { screen: { w: 1 } } } }, 400, 'bad_request'],
+    ['externalId as a string', { body: { anonymousId: 'a', externalId: 'ext-1' } }, 204],
+    ['externalId null (absent)', { body: { anonymousId: 'a', externalId: null } }, 204],
+    ['externalId as a number', { body: { anonymousId: 'a', externalId: 42 } }, 400, 'bad_request'],
+    ['locationEnrichment=TRUE (any case)', { body: valid, query: '?locationEnrichment=TRUE' }, 204],
     ['properties as an array', { body: { anonymousId: 'a', properties: [1] } }, 400, 'bad_request'],
     ['properties as a string', { body: { anonymousId: 'a', properties: 'x' } }, 400, 'bad_request'],
     ['properties null', { body: { anonymousId: 'a', properties: null } }, 400, 'bad_request'],
@@ -133,7 +144,6 @@ describe('routing', () => {
     ['GET', '/', 404],
     ['GET', '/profiles', 404],
     ['GET', '/profile/', 404],
-    ['POST', '/__test/nope', 404],
   ]
   it.each(cases)('%s %s → %i', async (method, path, status, allow) => {
     const response = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${READ_WRITE_KEY}` } })

@@ -40,8 +40,10 @@ export interface SeenPost {
 
 export class Api {
   constructor(readonly url: string) {}
+  /** The /__test/ routes need the test token: an in-process API publishes its own in UF_TEST_TOKEN. */
   private async call(path: string, body?: unknown) {
-    const response = await fetch(this.url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const headers: Record<string, string> = { 'x-uf-test-token': process.env.UF_TEST_TOKEN ?? '' }
+    const response = await fetch(this.url + path, body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
     return response.status == 204 ? undefined : response.json()
   }
   faults = (faults: Fault[]) => this.call('/__test/faults', { faults })
