@@ -26,7 +26,7 @@ afterAll(async () => {
   await api?.close()
 })
 
-const requests = async () => (await fetch(`${apiUrl}/__test/requests`)).json()
+const requests = async () => (await fetch(`${apiUrl}/__test/requests`, { headers: { 'x-uf-test-token': api.testToken } })).json()
 
 /** Opens a page in a fresh profile, collecting console errors and everything the browser sent. */
 async function open(path) {
