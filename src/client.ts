@@ -48,7 +48,8 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     log,
   )
   tabs = shareWithTabs(storage, queue, scope, delivery.schedule)
-  watchPage(delivery.sendOnExit, tabs.leave, tabs.awake, delivery.retryNow)
+  // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
+  watchPage(delivery.sendOnExit, tabs.leave, () => (tabs.awake(), delivery.retryNow()), delivery.retryNow)
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
   storage.watch((key) => (key == consent.key || key == null) && consent.optedOut() && delivery.cleared())
 
