@@ -25,14 +25,13 @@ export function debugSwitchedOn(): boolean {
  * `l`, `n`) to keep storage small, which mean nothing in a console.
  */
 export function describe(value: unknown): unknown {
-  const entry = value as { u?: string; a?: unknown; p?: unknown; l?: unknown; n?: unknown } | null
-  if (!entry || typeof entry != 'object' || typeof entry.a != 'string' || typeof entry.p != 'object') return value
+  const entry = value as { u?: string; a?: unknown; p?: unknown; l?: unknown } | null
+  if (typeof entry?.a != 'string' || !entry.p) return value
   return {
     ...(entry.u !== undefined && { userId: entry.u }),
     anonymousId: entry.a,
     properties: entry.p,
     locationEnrichment: entry.l,
-    bytes: entry.n,
   }
 }
 

@@ -1,54 +1,42 @@
 import type { Options } from './types.js'
 
 /**
- * How an option is checked, defaulted and read from a script tag's `data-*` attribute. One row per
+ * How an option is checked, defaulted and read from a script tag's `data-*` attribute, one row per
  * option: `normalizeOptions` and the script tag (iife.ts) both walk this table, so an option added
- * here is validated, defaulted and settable as `data-<kebab-case-name>` at once.
+ * here is validated, defaulted and settable as `data-<kebab-case-name>` at once. Rows are tuples, not
+ * objects, because the script tag build pays for every property name:
+ * [what a valid value is (said after "must be"), the check, the default (a function: computed when a
+ * client is created), how `data-<name>` is read ('b'oolean, 'n'umber, 's'tring; absent: only in code)].
  */
-export interface OptionRule {
-  /** What a valid value is, said after "must be", e.g. 'a finite number ≥ 0'. */
-  expect: string
-  valid(value: unknown): boolean
-  /** A function: computed when a client is created (e.g. storage depends on the environment). */
-  default?: unknown
-  /** How the script tag reads `data-<kebab-case-name>`; absent: not settable without code. */
-  attribute?: 'boolean' | 'number' | 'string'
-}
+export type OptionRule = [expect: string, valid: (value: any) => boolean, fallback?: unknown, attribute?: 'b' | 'n' | 's']
 
-const isString = (value: unknown): value is string => typeof value == 'string'
-const rule = (expect: string, valid: (value: any) => boolean, fallback?: unknown, attribute?: OptionRule['attribute']): OptionRule => ({
-  expect,
-  valid,
-  default: fallback,
-  attribute,
-})
-const boolean = rule('true or false', (value) => typeof value == 'boolean', undefined, 'boolean')
-const milliseconds = (fallback: number, min: number, strict: boolean) =>
-  rule(`a finite number of milliseconds ${strict ? '>' : '≥'} ${min}`, (value) => Number.isFinite(value) && (strict ? value > min : value >= min), fallback, 'number')
-const fn = rule('a function', (value) => typeof value == 'function')
-const storageLike = (value: any) => value != null && typeof value == 'object' && ['getItem', 'setItem', 'removeItem', 'key'].every((name) => typeof value[name] == 'function')
+const isText = (value: unknown) => typeof value == 'string' && !!value.trim()
+const boolean: OptionRule = ['true or false', (value) => typeof value == 'boolean', false, 'b']
+const fn: OptionRule = ['a function', (value) => typeof value == 'function']
+const atLeast = (min: number, fallback: number): OptionRule => [`a number ≥ ${min}`, (value) => Number.isFinite(value) && value >= min, fallback, 'n']
+const storageLike = (value: any) => ['getItem', 'setItem', 'removeItem', 'key'].every((name) => typeof value?.[name] == 'function')
 
 export const OPTIONS: Record<string, OptionRule> = {
-  // Checked first and on its own: without it there is no client (see client.ts).
-  writeKey: rule('a non-empty string (your Write Only key)', (value) => isString(value) && !!value.trim(), undefined, 'string'),
-  endpoint: rule('a URL or a path (string)', (value) => isString(value) && !!value.trim(), 'https://integration-api.userflux.co', 'string'),
+  // Checked, never replaced: without it the client does nothing (see client.ts).
+  writeKey: ['your Write Only key', isText, , 's'],
+  endpoint: ['a URL or a path', isText, 'https://integration-api.userflux.co', 's'],
   locationEnrichment: boolean,
-  flushInterval: milliseconds(1000, 0, false),
-  storage: rule(
+  flushInterval: atLeast(0, 1000),
+  storage: [
     // 'sessionStorage' as a string is refused rather than guessed at: the object itself works.
-    "'localStorage', 'memory' or a Storage-like object (e.g. the sessionStorage object itself, not its name)",
+    "'localStorage', 'memory' or a Storage object",
     (value) => value == 'localStorage' || value == 'memory' || storageLike(value),
     // A server (SSR, Node 25 / Deno / Bun with a global localStorage) keeps to memory, so that no
     // visitor's identity crosses from one request to the next.
     () => (typeof document == 'undefined' ? 'memory' : 'localStorage'),
-    'string',
-  ),
-  storagePrefix: rule('a non-empty string', (value) => isString(value) && !!value, 'uf', 'string'),
+    's',
+  ],
+  storagePrefix: ['a non-empty string', isText, 'uf', 's'],
   onError: fn,
   debug: boolean,
-  maxQueueSize: rule('an integer ≥ 1', (value) => Number.isInteger(value) && value >= 1, 100, 'number'),
-  minRetryDelay: milliseconds(1000, 0, true),
-  maxRetryDelay: milliseconds(60_000, 0, true),
+  maxQueueSize: ['an integer ≥ 1', (value) => Number.isInteger(value) && value >= 1, 100, 'n'],
+  minRetryDelay: atLeast(1, 1000),
+  maxRetryDelay: atLeast(1, 60_000),
   optedOut: boolean,
   respectGlobalPrivacyControl: boolean,
   fetch: fn,
@@ -72,7 +60,7 @@ export interface OptionProblem {
 
 const show = (value: unknown) => {
   try {
-    return typeof value == 'function' ? 'a function' : typeof value == 'string' ? `'${value}'` : String(JSON.stringify(value) ?? value)
+    return JSON.stringify(value) ?? typeof value
   } catch {
     return typeof value
   }
@@ -87,23 +75,23 @@ export function normalizeOptions(input: Options | undefined): { options: Normali
   const options: Record<string, unknown> = { ...given }
   const problems: OptionProblem[] = []
   const problem = (name: string, message: string) => problems.push({ name, message: `options.${name} ${message}` })
-  for (const [name, { expect, valid, default: fallback }] of Object.entries(OPTIONS)) {
+  for (const [name, [expect, valid, fallback]] of Object.entries(OPTIONS)) {
     const value = given[name]
     const byDefault = () => (typeof fallback == 'function' ? fallback() : fallback)
     // `undefined` means "the default", as users of data-* attributes and spread configs expect.
     if (name == 'writeKey') {
       // Nothing to fall back to: the client will do nothing (a missing .env in production).
-      if (!valid(value)) problem(name, `is required: ${expect}, not ${show(value)}; nothing will be stored or sent`)
+      if (!valid(value)) problem(name, `is required (${expect}), not ${show(value)}: nothing is stored or sent`)
     } else if (value === undefined) {
       options[name] = byDefault()
     } else if (!valid(value)) {
       const replacement = byDefault()
-      problem(name, `must be ${expect}, not ${show(value)}; using ${replacement === undefined ? 'none' : show(replacement)}`)
+      problem(name, `must be ${expect}, not ${show(value)}; ${replacement === undefined ? 'ignored' : 'using ' + show(replacement)}`)
       options[name] = replacement
     }
   }
   if ((options.minRetryDelay as number) > (options.maxRetryDelay as number)) {
-    const replacement = Math.min(OPTIONS.minRetryDelay!.default as number, options.maxRetryDelay as number)
+    const replacement = Math.min(OPTIONS.minRetryDelay![2] as number, options.maxRetryDelay as number)
     problem('minRetryDelay', `(${options.minRetryDelay}) must not be above options.maxRetryDelay (${options.maxRetryDelay}); using ${replacement}`)
     options.minRetryDelay = replacement
   }
@@ -121,15 +109,15 @@ export const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => '-' + 
  */
 export function optionsFromDataset(dataset: Record<string, string | undefined>): Record<string, unknown> {
   const options: Record<string, unknown> = {}
-  for (const [name, { attribute }] of Object.entries(OPTIONS)) {
+  for (const [name, [, , , attribute]] of Object.entries(OPTIONS)) {
     const raw = dataset[name] // dataset already camel-cases data-flush-interval to flushInterval
     if (!attribute || raw === undefined) continue
     const text = raw.trim()
     options[name] =
-      attribute == 'boolean'
+      attribute == 'b'
         ? // A bare attribute (`data-opted-out`) means true, as HTML's own boolean attributes do.
           text == '' || text == 'true' ? true : text == 'false' ? false : raw
-        : attribute == 'number'
+        : attribute == 'n'
           ? text && Number.isFinite(Number(text))
             ? Number(text)
             : raw

@@ -70,7 +70,7 @@ const EXPECTED_COUNTS: Record<string, number> = { html: 4, js: 2, ts: 2, tsx: 1,
 /** Every runnable sample, by what identifies it; each must match exactly one block and vice versa. */
 const SAMPLES = {
   scriptTag: { lang: 'html', is: (code: string) => code.includes('data-write-key="WRITE_ONLY_KEY"') && !code.includes('integrity=') && !code.includes('data-endpoint=') },
-  loaderStub: { lang: 'html', is: (code: string) => code.includes('window.userflux=window.userflux||[]') },
+  loaderStub: { lang: 'html', is: (code: string) => /^<script>![^<]*window\.userflux=\[\]/.test(code) },
   sriTag: { lang: 'html', is: (code: string) => code.includes('integrity=') },
   proxyTag: { lang: 'html', is: (code: string) => code.includes('data-endpoint=') },
   updateProfileLine: { lang: 'js', is: (code: string) => code.includes('userflux.updateProfile(') },
