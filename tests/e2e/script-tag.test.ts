@@ -150,3 +150,44 @@ describe('an element with id="userflux" on the page (browsers expose it as windo
     expect(errors).toEqual([])
   })
 })
+
+describe('debug without a rebuild', () => {
+  /** The console.log calls of the page, each as the JSON of its arguments. */
+  const logs = (page: Page) => {
+    const calls: Promise<unknown[]>[] = []
+    page.on('console', (message) => message.type() == 'log' && calls.push(Promise.all(message.args().map((arg) => arg.jsonValue()))))
+    return () => Promise.all(calls)
+  }
+
+  it.each([
+    ['?uf_debug=1 in the URL', '?uf_debug=1', undefined],
+    ["localStorage 'uf-debug' = '1'", '', `localStorage.setItem('uf-debug', '1')`],
+  ])('%s: readable lines (userId, anonymousId, properties), no data-debug needed', async (_, query, init) => {
+    const { page } = await openPage(tag(''), {}, init)
+    await loaded(page)
+    const lines = logs(page)
+    if (query) await page.goto(page.url() + query)
+    await loaded(page)
+    await page.evaluate(() => {
+      userflux.identify('user-5', { plan: 'pro' })
+      return userflux.flush()
+    })
+    const calls = await lines()
+    const sent = calls.find((args) => args[0] == '[userflux]' && args[1] == 'sent')
+    expect(sent, JSON.stringify(calls)).toBeDefined()
+    expect(sent![2]).toEqual({ userId: 'user-5', anonymousId: expect.any(String), properties: { plan: 'pro' }, locationEnrichment: false })
+    expect(calls.find((args) => args[1] == 'queued')![2]).toMatchObject({ userId: 'user-5', properties: { plan: 'pro' } })
+  })
+
+  it('without a switch, nothing is logged', async () => {
+    const { page } = await openPage(tag(''))
+    const lines = logs(page)
+    await loaded(page)
+    await page.evaluate(() => {
+      userflux.updateProfile({ a: 1 })
+      return userflux.flush()
+    })
+    expect(await lines()).toEqual([])
+  })
+})
+
