@@ -2,6 +2,7 @@ import resolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 
 /** Prints the Subresource Integrity value of a written file, for the script tag's integrity attribute. */
 const printIntegrity = () => ({
@@ -14,6 +15,23 @@ const printIntegrity = () => ({
   },
 })
 
+/** The loader stub as the README inlines it: the README's `<script>` that sets up window.userflux's buffer. */
+const readmeStub = () => /<script>(![^<]*window\.userflux[^<]*)<\/script>/.exec(readFileSync(new URL('./README.md', import.meta.url), 'utf8'))?.[1]
+
+/**
+ * Prints the CSP `script-src` hash of the README's inline copy of the loader stub, and warns when that
+ * copy is not the built dist/stub.js (tests/unit/stub.test.ts fails then too).
+ */
+const printStubHash = () => ({
+  name: 'print-stub-hash',
+  writeBundle(options, bundle) {
+    const built = Object.values(bundle)[0].code.trim()
+    const inline = readmeStub()
+    if (inline != built) this.warn(`README.md's inline loader stub differs from dist/stub.js; paste this into the README:\n<script>${built}</script>`)
+    if (inline) console.log(`README loader stub (inline): script-src 'sha256-${createHash('sha256').update(inline).digest('base64')}'`)
+  },
+})
+
 const minify = terser({
   ecma: 2020,
   compress: { passes: 3 },
@@ -23,7 +41,7 @@ const minify = terser({
   format: { comments: false },
 })
 
-export default [
+const builds = [
   // For bundlers: ky and nanoid stay imports, so an app that has them pays for them once.
   {
     input: 'src/index.ts',
@@ -37,4 +55,13 @@ export default [
     output: { file: 'dist/userflux.min.js', format: 'iife' },
     plugins: [resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify, printIntegrity()],
   },
+  // The loader stub, hand-written ES5, minified: dist/stub.js and the README's inline copy.
+  {
+    input: 'src/stub.js',
+    output: { file: 'dist/stub.js', format: 'iife', strict: false },
+    plugins: [terser({ ecma: 5, compress: { passes: 3 }, format: { comments: false } }), printStubHash()],
+  },
 ]
+
+// UF_BUILD=stub (or any part of an input's path) builds only that one, e.g. for a test.
+export default process.env.UF_BUILD ? builds.filter((build) => build.input.includes(process.env.UF_BUILD)) : builds

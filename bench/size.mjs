@@ -7,7 +7,9 @@ import resolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 
 /** The script tag build, everything included, gzip -9. ky and nanoid alone take about 3.5 KiB of it. */
-export const BUDGET = { file: 'dist/userflux.min.js', gzip: 7 * 1024 }
+// 8 KiB since issue 11: every option validated by name, data-* for every option, the stub's flush/ready
+// replay and readable debug output cost about 1 KiB gzip over the 7 KiB the script tag had.
+export const BUDGET = { file: 'dist/userflux.min.js', gzip: 8 * 1024 }
 
 const root = new URL('../', import.meta.url).pathname
 const minify = () => terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })

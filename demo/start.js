@@ -23,9 +23,9 @@ const api = createApiServer({
   ...serverOptionsFromEnv(process.env),
   log: true,
 })
-const { url: apiUrl } = await api.listen(Number(process.env.API_PORT || 8787))
+const { url: apiUrl } = await listenOn(api, 'API_PORT', 8787, 'the local Integration API')
 const demo = createDemoServer({ apiUrl, writeKey, readWriteKey })
-const { url: demoUrl } = await demo.listen(Number(process.env.DEMO_PORT || 8080))
+const { url: demoUrl } = await listenOn(demo, 'DEMO_PORT', 8080, 'the demo site')
 
 console.log(`Demo site:                        ${demoUrl}`)
 console.log(`UserFlux Integration API (local): ${apiUrl}`)
@@ -34,3 +34,20 @@ if (api.testToken) console.log(`  test control routes under /__test/ (header x-u
 if (!existsSync(`${repoRoot}dist/userflux.min.js`)) console.warn('dist/ is missing: run `npm run build` (npm start does it for you).')
 console.log('Ctrl-C to stop.')
 closeOnSignals(() => Promise.all([demo.close(), api.close()]))
+
+/**
+ * Listens on the port `variable` names (or its default). A port already taken is the usual first-run
+ * problem (another `npm start`, another dev server): say which variable picks another, not a stack trace.
+ */
+async function listenOn(server, variable, fallback, what) {
+  const port = Number(process.env[variable] || fallback)
+  try {
+    return await server.listen(port)
+  } catch (error) {
+    if (error.code != 'EADDRINUSE' && error.code != 'EACCES') throw error
+    const reason = error.code == 'EADDRINUSE' ? 'is already in use' : 'is not allowed'
+    console.error(`Port ${port} (${what}) ${reason}. Set ${variable} to another port, e.g. ${variable}=${port + 1} npm start`)
+    process.exit(1)
+  }
+}
+

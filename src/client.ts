@@ -2,6 +2,7 @@ import { createConsent } from './consent.js'
 import { createDelivery } from './delivery.js'
 import { UserFluxError } from './errors.js'
 import { createIdentity } from './identity.js'
+import { createInertClient } from './inert.js'
 import { createLedger } from './ledger.js'
 import { watchPage } from './lifecycle.js'
 import { createLogger } from './log.js'
@@ -14,12 +15,17 @@ import type { CallOptions, Options, Properties, Shape, UserFluxClient } from './
 import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
 /**
- * Creates a client. Throws a `TypeError` at once for setup mistakes (no `writeKey`, a bad option);
- * after that no method throws: problems go to `onError` and the console.
+ * Creates a client. Never throws, nor does any method: setup mistakes (a bad option, reported by name
+ * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
+ * `onError`, or the console without one.
  */
 export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
-  const config = normalizeOptions(options)
+  const { options: config, problems } = normalizeOptions(options)
   const { report, log } = createLogger(config.debug, config.onError)
+  for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
+  // A missing .env in production must not blank the page: a client that does nothing, said once above.
+  const noKey = problems.find(({ name }) => name == 'writeKey')
+  if (noKey) return createInertClient(new UserFluxError('invalid-argument', noKey.message))
   const prefix = config.storagePrefix
   const storage = createStorage(config.storage, report)
   const consent = createConsent(storage, prefix, config.optedOut, config.respectGlobalPrivacyControl)
@@ -57,8 +63,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     tabs.awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity.userId() ?? undefined
-    const merged = queue.add({ u: userId, a: identity.anonymousId(), l: locationEnrichment }, properties, size, ledger.stamp())
-    log(merged ? 'coalesced' : 'queued', properties)
+    const anonymousId = identity.anonymousId()
+    const merged = queue.add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger.stamp())
+    log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
     delivery.schedule()
   }
 

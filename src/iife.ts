@@ -1,42 +1,54 @@
 import { createClient } from './client.js'
-import type { UserFluxClient } from './types.js'
-
-type Call = [method: string, ...args: unknown[]]
-declare global {
-  interface Window {
-    /** The client, or before the script arrives, the calls buffered by the loader stub. */
-    userflux?: UserFluxClient | (Call[] & Record<string, unknown>)
-  }
-}
+import { UserFluxError } from './errors.js'
+import type { BufferedCall, ScriptTagClient } from './global.js'
+import { createInertClient } from './inert.js'
+import { kebab, optionsFromDataset } from './options.js'
+import type { Options } from './types.js'
 
 // The script tag entry: a client configured from this tag's data-* attributes, on window.userflux.
 // currentScript is set while a classic script runs, async ones included.
 const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {}
-const buffered = window.userflux
+// The same on every copy of this script, so a second copy knows the first one's client.
+const MARK = Symbol.for('userflux-snippet.client')
+const found = window.userflux as unknown
 
-if (buffered && !Array.isArray(buffered)) {
+if (found && (found as Record<symbol, unknown>)[MARK]) {
   // Loaded twice: the first client stays the only one, so nothing is sent twice.
-} else if (!data.writeKey) {
-  console.error('userflux: data-write-key is required')
 } else {
-  try {
-    replay(
-      (window.userflux = createClient({
-        writeKey: data.writeKey,
-        endpoint: data.endpoint,
-        locationEnrichment: data.locationEnrichment == 'true',
-        debug: data.debug == 'true',
-      })),
-    )
-  } catch (error) {
-    // A bad data-endpoint: the page must go on.
-    console.error(String(error))
+  let buffered: BufferedCall[] = []
+  if (Array.isArray(found)) buffered = found
+  else if (found !== undefined) {
+    // Browsers put an element with id="userflux" on window by name; anything there is taken over,
+    // loudly, rather than leaving the site without its client.
+    console.error(`userflux: window.userflux was taken (${found instanceof Element ? `by <${found.localName} id="${found.id}">` : typeof found}); it now holds the client`)
   }
-}
-
-function replay(client: UserFluxClient) {
-  // Calls made before the script arrived, in the order they were made.
-  for (const [method, ...args] of (buffered as Call[] | undefined) || []) {
-    ;(client as any)[method]?.(...args)
+  let client: ScriptTagClient
+  if (!data.writeKey) {
+    console.error('userflux: data-write-key is required')
+    client = createInertClient(new UserFluxError('invalid-argument', 'data-write-key is required')) as ScriptTagClient
+  } else {
+    client = createClient({
+      ...(optionsFromDataset(data) as unknown as Options),
+      // No onError can be given in HTML: setup problems name the attribute the site wrote.
+      onError: (error) => console.error(error.message.replace(/options\.(\w+)/g, (_, name) => 'data-' + kebab(name))),
+    }) as ScriptTagClient
+  }
+  const ready = (callback: (client: ScriptTagClient) => void) => {
+    try {
+      callback(client)
+    } catch (error) {
+      console.error(error) // the page's own bug, reported as the browser would, without stopping ours
+    }
+  }
+  client.ready = ready
+  ;(client as unknown as Record<symbol, boolean>)[MARK] = true
+  window.userflux = client
+  // Calls made before the script arrived, in the order they were made; the stub's flush() promises
+  // settle with the client's own flush() result.
+  for (const call of buffered) {
+    const [method, ...args] = call
+    const result = (client as any)[method]?.(...args)
+    const resolve = (call as { resolve?: (value: unknown) => void }).resolve
+    if (resolve) Promise.resolve(result).then(resolve)
   }
 }

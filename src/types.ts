@@ -4,13 +4,37 @@ import type { UserFluxError } from './errors.js'
 export type JsonValue = string | number | boolean | null | Date | readonly JsonValue[] | { [key: string]: JsonValue | undefined }
 
 /**
- * Profile properties: a plain object of JSON values. `Date` values are sent as ISO strings and
- * `undefined` values are dropped. Narrow it with the client's generic: `createClient<MyProps>(…)`.
+ * Profile properties: a plain object of JSON values. `Date` values are sent as ISO strings,
+ * `undefined` values are dropped and `null` clears a value. Narrow it with the client's generic:
+ * `createClient<MyProps>(…)`.
  */
 export type Properties = { [key: string]: JsonValue | undefined }
 
+/**
+ * `V` where it is a JSON value, `never` at every place it is not (a function, symbol, bigint, `Map`,
+ * `Set`…), so that a mistake is shown where it is. Unlike `JsonValue`, it accepts what real data
+ * looks like: `interface` values (which have no index signature), and `unknown` (a form's or an API's
+ * `Record<string, unknown>`), which the client checks when it is called.
+ */
+export type Json<V> = unknown extends V
+  ? V
+  : V extends JsonValue | undefined
+    ? V
+    : V extends Function | symbol | bigint | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> | WeakMap<object, unknown> | WeakSet<object> | RegExp | PromiseLike<unknown>
+      ? never
+      : V extends object
+        ? { [K in keyof V]: Json<V[K]> }
+        : never
+
 /** Any object type (an interface too) whose values are JSON values: what the generic accepts. */
-export type Shape<P> = { [K in keyof P]: JsonValue | undefined }
+export type Shape<P> = { [K in keyof P]: Json<P[K]> }
+
+/** The properties argument of a client: any JSON object for the default client, else `P`'s keys, each also `null` to clear it. */
+export type PropertiesOf<P, T> = string extends keyof P
+  ? T extends readonly unknown[]
+    ? never
+    : Json<T>
+  : { [K in keyof P]?: P[K] | null } & { [K in Exclude<keyof T, keyof P>]: never }
 
 /** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
@@ -103,9 +127,9 @@ export type FlushResult =
 
 export interface UserFluxClient<P extends Shape<P> = Properties> {
   /** Link this browser to a signed-in user and optionally set properties. Call it on log-in. */
-  identify(userId: string, properties?: Partial<P>, options?: CallOptions): void
-  /** Merge properties into the current profile, anonymous or identified. */
-  updateProfile(properties: Partial<P>, options?: CallOptions): void
+  identify<T extends object = {}>(userId: string, properties?: T & PropertiesOf<P, T>, options?: CallOptions): void
+  /** Merge properties into the current profile, anonymous or identified. `null` clears a value. */
+  updateProfile<T extends object>(properties: T & PropertiesOf<P, T>, options?: CallOptions): void
   /** Forget the user: queued updates go out under the old identity, then a new anonymous id starts. */
   reset(): void
   /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */

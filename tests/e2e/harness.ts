@@ -4,6 +4,7 @@
  * real Chromium. Every test file starts its own stack on free ports, so files can run in parallel.
  */
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { join, normalize } from 'node:path'
@@ -120,8 +121,9 @@ function pageHtml(config: PageOptions, apiUrl: string) {
   return `<!doctype html><html><head><meta charset="utf-8"><title>test</title>${scripts.join('')}</head><body>test page</body></html>`
 }
 
-// The loader stub of the README, as a file (CSP forbids inline script).
-const STUB = `window.userflux=window.userflux||[];["identify","updateProfile","reset","optOut","optIn"].forEach(function(m){window.userflux[m]=window.userflux[m]||function(){window.userflux.push([m].concat([].slice.call(arguments)))}});`
+// The loader stub as built (dist/stub.js, which tests/unit/stub.test.ts holds equal to the README's
+// copy), as a file: the harness's CSP forbids inline script.
+const STUB = readFileSync(join(root, 'dist/stub.js'), 'utf8')
 const ESM_BOOT = `import { createClient } from 'userflux-snippet'
 const options = JSON.parse(new URL(import.meta.url).searchParams.get('options'))
 window.__ufErrors = []

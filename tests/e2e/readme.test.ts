@@ -13,9 +13,12 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright'
+import { Linter } from 'eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WRITE_KEY, useStack } from './harness.js'
@@ -61,16 +64,22 @@ const { blocks, fenceLines } = fencedBlocks(README)
 /** Languages this test runs, and the ones it deliberately does not, with why. */
 const RUN = ['html', 'js', 'ts', 'tsx']
 const SKIP: Record<string, string> = {
-  sh: 'shell commands (npm install, npm start / npm test): run by people and CI, not in a page',
+  sh: 'shell commands (npm install, npm start / npm test, openssl, curl) and the .env file: run by people and CI, not in a page',
+  nginx: 'an nginx config: run by nginx; the Vite recipe of the same proxy is run below with a real Vite dev server',
   '': 'plain fences: the architecture diagram and the CSP directives, not code',
 }
 /** How many blocks of each language the README has; a sample added or removed must show here. */
-const EXPECTED_COUNTS: Record<string, number> = { html: 4, js: 2, ts: 2, tsx: 1, sh: 2, '': 2 }
+const EXPECTED_COUNTS: Record<string, number> = { html: 5, js: 3, ts: 4, tsx: 1, sh: 5, nginx: 1, '': 2 }
 
 /** Every runnable sample, by what identifies it; each must match exactly one block and vice versa. */
 const SAMPLES = {
-  scriptTag: { lang: 'html', is: (code: string) => code.includes('data-write-key="WRITE_ONLY_KEY"') && !code.includes('integrity=') && !code.includes('data-endpoint=') },
-  loaderStub: { lang: 'html', is: (code: string) => code.includes('window.userflux=window.userflux||[]') },
+  scriptTag: { lang: 'html', is: (code: string) => code.includes('data-write-key="WRITE_ONLY_KEY"') && !/integrity=|data-endpoint=|data-opted-out/.test(code) },
+  optedOutTag: { lang: 'html', is: (code: string) => code.includes('data-opted-out="true"') },
+  loaderStub: { lang: 'html', is: (code: string) => /^<script>![^<]*window\.userflux=\[\]/.test(code) },
+  // Run below: a real Vite dev server with the Vite recipe, Next.js's rewrite checked for its shape.
+  viteProxy: { lang: 'ts', is: (code: string) => code.includes('defineConfig(') },
+  nextRewrites: { lang: 'js', is: (code: string) => code.includes('rewrites()') },
+  viteEnv: { lang: 'ts', is: (code: string) => code.includes('interface ImportMetaEnv') },
   sriTag: { lang: 'html', is: (code: string) => code.includes('integrity=') },
   proxyTag: { lang: 'html', is: (code: string) => code.includes('data-endpoint=') },
   updateProfileLine: { lang: 'js', is: (code: string) => code.includes('userflux.updateProfile(') },
@@ -408,5 +417,107 @@ describe('README.md code samples', () => {
     expect(after.anonymousId).toEqual(expect.any(String))
     expect(after.anonymousId).not.toBe(anonymousId)
     expect(errors).toEqual([])
+  })
+
+  it('opted-out script tag (a consent-first site): nothing sent until optIn(), then the update arrives', async () => {
+    const name = 'optedOutTag'
+    let tag = replaceOnce(sample(name).code, 'WRITE_ONLY_KEY', WRITE_KEY, name)
+    tag = replaceOnce(tag, '<script ', `<script data-endpoint="${stack.api.url}" `, name)
+    const { page, errors, ready, arrived } = await visit(servePage('/readme/opted-out.html', htmlPage(tag)))
+    await ready()
+    expect(await page.evaluate(() => (window.userflux as { hasOptedOut: boolean }).hasOptedOut)).toBe(true)
+    await page.evaluate(updateProfileLine())
+    await page.evaluate(() => window.userflux.flush())
+    expect((await stack.api.requests()).posts).toEqual([])
+    await page.evaluate(() => window.userflux.optIn())
+    await page.evaluate(updateProfileLine())
+    const anonymousId = await clientAnonymousId(page)
+    expect(await arrived(1)).toEqual([themeUpdate(anonymousId)])
+    expect(errors).toEqual([])
+  })
+
+  it("React sample: passes the hooks lint rules of Vite's React template, and type-checks with the README's vite-env.d.ts", () => {
+    const source = sample('reactHook').code
+    // The rules the Vite React template turns on (eslint-plugin-react-hooks' recommended set), with
+    // warnings counted as failures: exhaustive-deps only warns.
+    const linter = new Linter({ configType: 'flat' })
+    const lint = linter.verify(
+      transpile(source, 'use-userflux.tsx'),
+      [{ files: ['**/*.js'], languageOptions: { ecmaVersion: 'latest', sourceType: 'module' }, plugins: { 'react-hooks': reactHooks as any }, rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' } }],
+      'use-userflux.js',
+    )
+    expect(lint.map((message) => `${message.ruleId}: ${message.message}`)).toEqual([])
+
+    // tsc over the sample and the README's vite-env.d.ts, with Vite's own client types; React's types
+    // are not a dependency here, so a minimal useEffect declaration stands in.
+    const dir = `${root}tests/.readme-react-${process.pid}/`
+    mkdirSync(dir, { recursive: true })
+    try {
+      writeFileSync(dir + 'vite-env.d.ts', sample('viteEnv').code)
+      writeFileSync(dir + 'use-userflux.tsx', source)
+      writeFileSync(dir + 'react.d.ts', "declare module 'react' { export function useEffect(effect: () => void | (() => void), deps?: readonly unknown[]): void }\n")
+      const program = ts.createProgram([dir + 'vite-env.d.ts', dir + 'react.d.ts', dir + 'use-userflux.tsx'], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        jsx: ts.JsxEmit.ReactJSX,
+        skipLibCheck: true,
+        types: [],
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        paths: { 'userflux-snippet': [root + 'src/index.ts'] },
+      })
+      const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.replace(dir, '') ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
+      expect(problems).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("Next.js rewrites: the README's next.config.js maps /uf/* to the API", async () => {
+    const module = { exports: {} as { rewrites(): Promise<{ source: string; destination: string }[]> } }
+    new Function('module', sample('nextRewrites').code)(module)
+    expect(await module.exports.rewrites()).toEqual([{ source: '/uf/:path*', destination: 'https://integration-api.userflux.co/:path*' }])
+  })
+
+  it("Vite dev-server proxy: the README's vite.config.ts, in a real Vite server, carries the script tag's updates to the API", async () => {
+    const { createServer: createViteServer } = await import('vite')
+    const dir = `${root}tests/.readme-vite-${process.pid}/`
+    mkdirSync(dir + 'public', { recursive: true })
+    const server = await (async () => {
+      try {
+        const config = replaceOnce(sample('viteProxy').code, "'https://integration-api.userflux.co'", JSON.stringify(stack.api.url), 'viteProxy')
+        writeFileSync(dir + 'vite.config.ts', config)
+        writeFileSync(dir + 'public/userflux.min.js', await readFile(root + 'dist/userflux.min.js'))
+        writeFileSync(dir + 'index.html', htmlPage(`<script async src="/userflux.min.js" data-write-key="${WRITE_KEY}" data-endpoint="/uf"></script>`))
+        const port = await new Promise<number>((resolve) => {
+          const probe = createServer().listen(0, '127.0.0.1', () => {
+            const { port } = probe.address() as AddressInfo
+            probe.close(() => resolve(port))
+          })
+        })
+        const vite = await createViteServer({ root: dir, configFile: dir + 'vite.config.ts', logLevel: 'silent', server: { host: '127.0.0.1', port, strictPort: true } })
+        await vite.listen()
+        return { vite, url: `http://127.0.0.1:${port}/` }
+      } catch (error) {
+        rmSync(dir, { recursive: true, force: true })
+        throw error
+      }
+    })()
+    try {
+      const { page, errors, ready, arrived } = await visit(server.url)
+      await ready()
+      const anonymousId = await clientAnonymousId(page)
+      await page.evaluate(updateProfileLine())
+      expect(await arrived(1)).toEqual([themeUpdate(anonymousId)])
+      const { posts, preflights } = await stack.api.requests()
+      expect(posts[0]!.headers.authorization).toBe(`Bearer ${WRITE_KEY}`)
+      expect(preflights).toBe(0) // same origin as the page: no CORS preflight
+      expect(errors.filter((error) => !error.includes('/@vite/'))).toEqual([])
+    } finally {
+      await server.vite.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -2,7 +2,11 @@
 //   1. the tarball holds only package.json, README, LICENSE, CHANGELOG and dist/, with the three builds;
 //   2. publint finds no error and no warning;
 //   3. installed from the tarball into a fresh project: it imports in Node (no window), a client works
-//      there, its types resolve for TypeScript users, and rollup with node-resolve bundles it.
+//      there, its types resolve for TypeScript users, and rollup with node-resolve bundles it;
+//   4. both majors of each dependency (the ranges declare ky 1 or 2, nanoid 5 or 6): installed beside
+//      an app's own ky@2 and nanoid@6, and by default, the app shares one copy of each, and its rollup
+//      bundle sends a profile to the local Integration API from Chromium (the gzip size is printed:
+//      what an npm app pays).
 // Run after `npm run build`: node tests/package/check-package.mjs
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -166,8 +170,27 @@ export { result }
   if (unresolved.length) fail(`rollup could not resolve: ${unresolved.map((w) => w.exporter || w.message).join(', ')}`)
   if (code && !/function createClient\b/.test(code)) fail('rollup bundle lacks createClient')
 
+  // The global declaration for script-tag pages resolves through its export.
+  writeFileSync(join(app, 'global.ts'), `import type {} from 'userflux-snippet/global'\nuserflux.updateProfile({ theme: 'dark' })\nexport {}\n`)
+  writeFileSync(
+    join(app, 'tsconfig.global.json'),
+    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], strict: true, noEmit: true, types: [] }, files: ['global.ts'] }),
+  )
+  try {
+    run('node', [fromRoot.resolve('typescript/bin/tsc'), '-p', join(app, 'tsconfig.global.json')], app)
+  } catch (error) {
+    fail(`userflux-snippet/global does not type window.userflux:\n    ${String(error.stdout || error).trim().split('\n').join('\n    ')}`)
+  }
+
+  // --- 4. both majors of ky and nanoid, in Chromium -------------------------------------------------
+  const majors = []
+  for (const [variant, extra] of [['default install', []], ['app with ky@2 and nanoid@6', ['ky@2', 'nanoid@6']]]) {
+    majors.push(await appInChromium(variant, extra))
+  }
+
   if (failures.length) exitWith()
   rmSync(tmp, { recursive: true, force: true })
+  for (const { variant, versions, gzip } of majors) console.log(`check-package: ${variant}: ky ${versions.ky}, nanoid ${versions.nanoid}, one copy each; app bundle ${gzip} B gzip (minified); delivered from Chromium`)
   const kib = (bytes) => (bytes / 1024).toFixed(1) + ' KiB'
   console.log(
     `check-package: ok — ${pkg.name}@${pkg.version}, ${packed.length} files, ${kib(dry.size)} packed; ` +
@@ -176,4 +199,86 @@ export { result }
   )
 } catch (error) {
   exitWith(error)
+}
+
+/**
+ * Installs the tarball (with `extra` packages of the app's own) into a fresh app, bundles an app entry
+ * with rollup for the browser, and runs it in Chromium against the local Integration API.
+ */
+async function appInChromium(variant, extra) {
+  const dir = join(tmp, variant.replace(/\W+/g, '-'))
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+  // --engine-strict=false: ky 2 asks for Node 22 while this machine may run Node 20; it runs in the browser.
+  npm(['install', '--no-audit', '--no-fund', '--no-package-lock', '--engine-strict=false', join(tmp, JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts']))[0].filename), ...extra], dir)
+  const versions = {}
+  for (const name of ['ky', 'nanoid']) {
+    versions[name] = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version
+    // A nested copy would mean the app pays for two.
+    if (existsSync(join(dir, 'node_modules/userflux-snippet/node_modules', name))) fail(`${variant}: a second copy of ${name} under userflux-snippet/node_modules`)
+  }
+  for (const wanted of extra) {
+    const [name, major] = wanted.split('@')
+    if (!versions[name].startsWith(major + '.')) fail(`${variant}: ${name} ${versions[name]} installed, expected the app's ${wanted}`)
+  }
+  writeFileSync(
+    join(dir, 'app.js'),
+    `import { createClient } from 'userflux-snippet'
+const uf = createClient({ writeKey: 'demo-write-key', endpoint: window.API, onError: (error) => (window.problems = [...(window.problems || []), error.message]) })
+uf.identify(window.USER, { variant: window.VARIANT, signedUpAt: new Date(0) })
+window.result = uf.flush()
+`,
+  )
+  const { rollup } = await importFromRoot('rollup')
+  const { nodeResolve } = await importFromRoot('@rollup/plugin-node-resolve')
+  const { default: terser } = await importFromRoot('@rollup/plugin-terser')
+  const bundle = await rollup({ input: join(dir, 'app.js'), plugins: [nodeResolve({ browser: true })] })
+  const { output } = await bundle.generate({ format: 'iife', plugins: [terser()] })
+  await bundle.close()
+  const code = output[0].code
+  const modules = Object.keys(output[0].modules).map((id) => id.replace(/\\/g, '/'))
+  for (const name of ['ky', 'nanoid']) {
+    const copies = new Set(modules.filter((id) => id.includes(`/node_modules/${name}/`)).map((id) => id.slice(0, id.indexOf(`/node_modules/${name}/`))))
+    if (copies.size != 1) fail(`${variant}: the bundle has ${copies.size} copies of ${name}`)
+  }
+  const { gzipSync } = await import('node:zlib')
+  const gzip = gzipSync(code, { level: 9 }).length
+
+  const { createApiServer } = await import(pathToFileURL(join(root, 'demo/api/server.js')).href)
+  const { createServer } = await import('node:http')
+  const playwright = await importFromRoot('playwright')
+  const { chromium } = playwright.chromium ? playwright : playwright.default
+  const api = createApiServer()
+  const { url: apiUrl } = await api.listen(0, '127.0.0.1')
+  const user = `user-${variant.replace(/\W+/g, '-')}`
+  const site = createServer((request, response) => {
+    if (request.url == '/app.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(code)
+    const globals = `<script>window.API = ${JSON.stringify(apiUrl)}; window.USER = ${JSON.stringify(user)}; window.VARIANT = ${JSON.stringify(variant)}</script>`
+    response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>app</title>${globals}<script src="/app.js"></script>`)
+  })
+  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve))
+  const browser = await chromium.launch({
+    executablePath: [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path)),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  })
+  try {
+    const page = await browser.newPage()
+    const errors = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(`http://127.0.0.1:${site.address().port}/`)
+    const result = await page.evaluate(() => window.result)
+    const problems = await page.evaluate(() => window.problems)
+    if (!result?.ok || problems || errors.length) fail(`${variant}: flush() ${JSON.stringify(result)}, problems ${JSON.stringify(problems)}, page errors ${JSON.stringify(errors)}`)
+    const answer = await fetch(`${apiUrl}/profile/${user}`, { headers: { authorization: 'Bearer demo-read-write-key' } })
+    const profile = answer.status == 200 ? await answer.json() : undefined
+    if (profile?.properties?.variant != variant || profile.properties.signedUpAt != new Date(0).toISOString()) {
+      fail(`${variant}: the API holds ${JSON.stringify(profile)} for ${user}`)
+    }
+  } finally {
+    await browser.close()
+    site.closeAllConnections()
+    await new Promise((resolve) => site.close(resolve))
+    await api.close()
+  }
+  return { variant, versions, gzip }
 }

@@ -106,8 +106,9 @@ export async function types() {
   uf.updateProfile({ nested: { deeper: { callback: () => 1 } } })
   // @ts-expect-error nor in arrays
   uf.updateProfile({ list: [1n] })
-  // @ts-expect-error a class instance is not a plain object
-  uf.updateProfile({ thing: new (class Thing { x = 1 })() })
+  // @ts-expect-error a class instance is not a plain object (one with only data fields is, to
+  // TypeScript, the same as an interface: the client rejects it when called)
+  uf.updateProfile({ thing: new (class Thing { x = 1; area() { return 1 } })() })
   // @ts-expect-error identify checks its properties the same way
   uf.identify('user-42', { lookup: new Map() })
   // @ts-expect-error properties are an object
@@ -210,4 +211,60 @@ export async function types() {
   typed.identify('user-1', { plan: 'pro' })
   // @ts-expect-error: not one of the plans
   typed.updateProfile({ plan: 'gold' })
+}
+
+// Real data (issue 11): nested interfaces, a form's or an API's Record<string, unknown>, null to clear.
+{
+  const uf = createClient({ writeKey: 'k' })
+  interface Address {
+    city: string
+    geo?: { lat: number; lng: number }
+  }
+  interface Profile {
+    name: string
+    address: Address
+    tags: readonly string[]
+    signedUpAt: Date
+  }
+  const address: Address = { city: 'Oslo' }
+  const profile: Profile = { name: 'Ada', address, tags: ['a'], signedUpAt: new Date() }
+  uf.updateProfile({ address })
+  uf.updateProfile(profile)
+  uf.identify('user-1', profile)
+  const fromForm: Record<string, unknown> = Object.fromEntries(new FormData())
+  uf.updateProfile(fromForm)
+  const fromApi = JSON.parse('{}') as Record<string, unknown>
+  uf.identify('user-1', fromApi)
+  uf.updateProfile({ nested: fromApi, list: [fromApi] as unknown[] })
+  uf.updateProfile({ nickname: null, address: null })
+
+  interface WithMethod {
+    name: string
+    greet(): string
+  }
+  const withMethod: WithMethod = { name: 'a', greet: () => 'hi' }
+  // @ts-expect-error an interface with a method is not JSON
+  uf.updateProfile(withMethod)
+  // @ts-expect-error nor nested
+  uf.updateProfile({ person: withMethod })
+  const map = new Map<string, string>()
+  // @ts-expect-error a Map beside real data is still refused
+  uf.updateProfile({ ...profile, map })
+
+  // A typed client takes nested interfaces, and null clears any declared key.
+  interface Typed {
+    plan: 'free' | 'pro'
+    address: Address
+    seats?: number
+  }
+  const typed = createClient<Typed>({ writeKey: 'k' })
+  typed.updateProfile({ address })
+  typed.updateProfile({ plan: null, seats: null })
+  typed.identify('user-1', { plan: 'pro', address: { city: 'Bergen', geo: { lat: 60.4, lng: 5.3 } } })
+  // @ts-expect-error still not one of the plans
+  typed.updateProfile({ plan: 'gold' })
+  // @ts-expect-error still no undeclared key
+  typed.updateProfile({ address, theme: 'dark' })
+  // @ts-expect-error an interface with a method cannot be the generic
+  createClient<{ person: WithMethod }>({ writeKey: 'k' })
 }
