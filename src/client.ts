@@ -1,8 +1,14 @@
 import { nanoid } from 'nanoid'
+import { firstTouch } from './attribution.js'
+import { bootstrapId } from './bootstrap.js'
+import { isBot } from './bots.js'
 import { createConsent } from './consent.js'
+import { whenVisible, withCookies } from './cookies.js'
 import { createDelivery } from './delivery.js'
+import { createEnrichment } from './enrich.js'
 import { UserFluxError } from './errors.js'
 import { createIdentity } from './identity.js'
+import { createInertClient } from './inert.js'
 import { watchPage } from './lifecycle.js'
 import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
@@ -20,16 +26,27 @@ import { checkUserId, sanitize, type Sanitized } from './validate.js'
 export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
   const config = normalizeOptions(options)
   const { report, log } = createLogger(config.debug, config.onError)
+  if (config.blockBots && isBot(String(globalThis.navigator?.userAgent || ''))) {
+    log('crawler user agent: nothing is stored or sent (blockBots)')
+    return createInertClient(new UserFluxError('bot', 'crawler user agent (blockBots)'))
+  }
   const prefix = config.storagePrefix
   const storage = createStorage(config.storage, report)
-  const consent = createConsent(storage, prefix, config.optedOut, config.respectGlobalPrivacyControl)
+  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
+  const shared = config.cookieDomain
+    ? withCookies(storage, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
+    : storage
+  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent.optedOut()
   // Clients of different keys or endpoints never share a queue. (The Write Only key is public anyway.)
   const queuePrefix = `${prefix}-queue-${config.writeKey}@${config.endpoint}:`
   const queueKey = queuePrefix + nanoid(10)
   const queue = createQueue(storage, queueKey, config.maxQueueSize, report, canStore)
-  const identity = createIdentity(storage, prefix, canStore, report, queue.relabel)
-  const transport = createTransport(config.endpoint, config.writeKey, config.fetch)
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId, report)
+  const identity = createIdentity(shared, prefix, canStore, report, queue.relabel)
+  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
+  const reset = () => (identity.reset(), enrichment.forget())
+  const transport = createTransport(config.endpoint, config.writeKey, config.fetch, enrichment)
   const send: typeof transport = (entry, exiting) => {
     // An anonymousId made up while storage was unreadable is checked once more before it leaves.
     identity.anonymousId()
@@ -58,8 +75,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
 
   const tabs = shareWithTabs(storage, queue, queuePrefix, queueKey, delivery.schedule)
   watchPage(delivery.sendOnExit, tabs.leave, tabs.back, delivery.retryNow)
+  if (config.cookieDomain) whenVisible(identity.reread)
 
-  return {
+  const client: UserFluxClient<P> = {
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
       if (optedOut()) return
       const invalid = checkUserId(userId)
@@ -68,7 +86,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       const current = identity.userId()
       if (current != userId) {
         // Two people must never share an anonymousId.
-        if (current) identity.reset()
+        if (current) reset()
         identity.setUserId(userId)
         // Always sent, even without properties: it is what links the anonymous profile to the user.
         enqueue(clean, call)
@@ -80,12 +98,13 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       if (clean instanceof UserFluxError) return report(clean)
       enqueue(clean, call)
     }),
-    reset: guard(identity.reset),
+    reset: guard(reset),
     flush: delivery.flush,
     optOut: guard(() => {
       consent.set(true)
       queue.clear()
       identity.store(false)
+      enrichment.forget()
     }),
     optIn: guard(() => {
       consent.set(false)
@@ -101,4 +120,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       return identity.userId()
     },
   }
+  guard(() => {
+    const touch = config.attribution && canStore() && firstTouch(shared, prefix + '-attribution')
+    if (touch) client.updateProfile(touch as Partial<P>)
+  })()
+  return client
 }

@@ -5,9 +5,10 @@
  * - `unauthorized`: 401/403, sending is paused for this page, updates are kept;
  * - `retrying`: a send failed (network, 408, 429, 5xx) and will be retried;
  * - `queue-full`: the oldest pending update was dropped to stay within `maxQueueSize`;
- * - `storage`: storage is unusable or held corrupt data; the client works in memory.
+ * - `storage`: storage is unusable or held corrupt data; the client works in memory;
+ * - `bot`: the user agent is a crawler's (`blockBots`): the client does nothing.
  */
-export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage'
+export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'bot'
 
 export class UserFluxError extends Error {
   override name = 'UserFluxError'

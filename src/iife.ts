@@ -13,6 +13,8 @@ declare global {
 // currentScript is set while a classic script runs, async ones included.
 const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {}
 const buffered = window.userflux
+// data-x="true" / "false" as booleans, any other value as it is (data-cookie-domain="example.com").
+const flag = (value?: string) => value == 'true' || (value != 'false' && value)
 
 if (buffered && !Array.isArray(buffered)) {
   // Loaded twice: the first client stays the only one, so nothing is sent twice.
@@ -26,6 +28,12 @@ if (buffered && !Array.isArray(buffered)) {
         endpoint: data.endpoint,
         locationEnrichment: data.locationEnrichment == 'true',
         debug: data.debug == 'true',
+        deviceData: flag(data.deviceData) as boolean,
+        blockBots: flag(data.blockBots) as boolean,
+        attribution: flag(data.attribution) as boolean,
+        cookieDomain: flag(data.cookieDomain),
+        cookieExpiryDays: data.cookieExpiryDays as any,
+        anonymousId: data.anonymousId,
       })),
     )
   } catch (error) {

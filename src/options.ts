@@ -8,6 +8,9 @@ export const defaults = {
   maxQueueSize: 100,
   minRetryDelay: 1000,
   maxRetryDelay: 60_000,
+  deviceData: true,
+  blockBots: true,
+  cookieExpiryDays: 365,
   // Options whose default is false are left out: absent reads as false.
 }
 

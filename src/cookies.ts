@@ -1,0 +1,81 @@
+import type { SafeStorage } from './storage.js'
+
+const PROBE = 'uf-probe'
+
+const readCookie = (name: string): string | null => {
+  const start = encodeURIComponent(name) + '='
+  for (const pair of document.cookie.split('; ')) if (pair.startsWith(start)) return decodeURIComponent(pair.slice(start.length))
+  return null
+}
+
+/**
+ * The registrable domain of this page's host ("example.co.uk" for "www.example.co.uk"): the shortest
+ * suffix a browser lets a cookie be set on. Browsers refuse public suffixes ("co.uk", "github.io")
+ * from their own up-to-date list, which a list of ours would never match. Undefined for IP
+ * addresses and single-label hosts: their cookies stay host-only.
+ */
+export function findCookieDomain(host = location.hostname): string | undefined {
+  if (/^[\d.]+$|:/.test(host)) return
+  const labels = host.split('.')
+  for (let i = 2; i <= labels.length; i++) {
+    const domain = labels.slice(-i).join('.')
+    document.cookie = `${PROBE}=1;path=/;max-age=9;domain=` + domain
+    if (readCookie(PROBE)) {
+      document.cookie = `${PROBE}=;path=/;max-age=0;domain=` + domain
+      return domain
+    }
+  }
+}
+
+/**
+ * `storage` with the keys in `names` mirrored into first-party cookies on `domain` (`true`: found as
+ * above), so sibling subdomains share them. The cookie wins when it and the storage differ, and the
+ * storage follows. A removed key leaves an empty cookie rather than none: a missing cookie cannot be
+ * told from one never written, and the other subdomain's storage would then publish again the id a
+ * `reset()` or an opt-out removed. Keys found only in storage (a site turning this on) are copied out.
+ */
+export function withCookies(storage: SafeStorage, names: string[], domain: string | boolean, days: number): SafeStorage {
+  let attributes: string | undefined
+  const write = (key: string, value: string) => {
+    try {
+      attributes ??=
+        `;path=/;max-age=${(+days > 0 ? +days : 365) * 86400};SameSite=Lax` +
+        ((domain = domain === true ? findCookieDomain() || '' : domain) ? ';domain=' + domain : '') +
+        (location.protocol == 'https:' ? ';Secure' : '')
+      document.cookie = encodeURIComponent(key) + '=' + encodeURIComponent(value) + attributes
+    } catch {
+      // No document (SSR) or cookies refused (sandboxed frame): storage alone, as without this option.
+    }
+  }
+  return {
+    ...storage,
+    get(key) {
+      const stored = storage.get(key)
+      let cookie: string | null = null
+      try {
+        if (names.includes(key)) cookie = readCookie(key)
+      } catch {
+        // As in write.
+      }
+      if (cookie == null) {
+        if (stored && names.includes(key)) write(key, stored)
+        return stored
+      }
+      if (stored !== (cookie ||= null)) cookie ? storage.set(key, cookie) : storage.remove(key)
+      return cookie
+    },
+    set(key, value) {
+      storage.set(key, value)
+      if (names.includes(key)) write(key, value)
+    },
+    remove(key) {
+      storage.remove(key)
+      if (names.includes(key)) write(key, '')
+    },
+  }
+}
+
+/** Calls `back` when the page is shown again: another subdomain may have changed the cookies meanwhile. */
+export function whenVisible(back: () => void): void {
+  if (typeof document == 'object') document.addEventListener('visibilitychange', () => document.visibilityState == 'visible' && back())
+}
