@@ -1,10 +1,8 @@
-// Every token UserFlux's own SDK blocks, as substrings in any case.
-const NAMED =
-  /(google|bing|yandex|duckduck|twitter|linkedin|msn|slack|telegram|apple|semrush|ahrefs|monoty)bot|crawl|spider|scraper|indexer|archiver|slurp|pingdom|facebookexternalhit|google-safety|amazon-(qbusiness|kendra)/i
-// Generic: "bot"/"Bot" not followed by a lowercase letter (GPTBot, archive.org_bot, not "bottle"),
-// and the "+http://" contact URL crawlers put in their user agent. Case-sensitive, and with the
-// phone brand CUBOT taken out first: UserFlux's plain substring "bot" blocks its every owner.
-const GENERIC = /[Bb]ot(?![a-z])|\+https?:\/\//
+// Every token UserFlux's own SDK blocks, in any case: its names ending in "bot" (googlebot, bingbot,
+// …) fall under the generic "bot" not followed by a letter (GPTBot, archive.org_bot, Slackbot-…,
+// not "bottle"), with the phone brand CUBOT taken out first, which UserFlux's plain substring
+// "bot" blocks with every owner of one. "+http://" is the contact URL crawlers put in their agent.
+const CRAWLER = /bot(?![a-z])|crawl|spider|scraper|indexer|archiver|slurp|pingdom|facebookexternalhit|google-safety|amazon-(qbusiness|kendra)|\+https?:\/\//i
 
 /** Whether a user agent is a crawler's. HeadlessChrome is not one here, nor an empty user agent. */
-export const isBot = (userAgent: string): boolean => NAMED.test(userAgent) || GENERIC.test(userAgent.replace(/cubot/gi, ''))
+export const isBot = (userAgent: string): boolean => CRAWLER.test(userAgent.replace(/cubot/gi, ''))

@@ -1,7 +1,5 @@
 import type { SafeStorage } from './storage.js'
 
-const PROBE = 'uf-probe'
-
 const readCookie = (name: string): string | null => {
   const start = encodeURIComponent(name) + '='
   for (const pair of document.cookie.split('; ')) if (pair.startsWith(start)) return decodeURIComponent(pair.slice(start.length))
@@ -11,20 +9,20 @@ const readCookie = (name: string): string | null => {
 /**
  * The registrable domain of this page's host ("example.co.uk" for "www.example.co.uk"): the shortest
  * suffix a browser lets a cookie be set on. Browsers refuse public suffixes ("co.uk", "github.io")
- * from their own up-to-date list, which a list of ours would never match. Undefined for IP
- * addresses and single-label hosts: their cookies stay host-only.
+ * from their own up-to-date list, which a list of ours would never match. `''` (host-only cookies)
+ * for IP addresses and single-label hosts.
  */
-export function findCookieDomain(host = location.hostname): string | undefined {
-  if (/^[\d.]+$|:/.test(host)) return
-  const labels = host.split('.')
+export function findCookieDomain(host = location.hostname): string {
+  const labels = /^[\d.]+$|:/.test(host) ? [] : host.split('.')
   for (let i = 2; i <= labels.length; i++) {
     const domain = labels.slice(-i).join('.')
-    document.cookie = `${PROBE}=1;path=/;max-age=9;domain=` + domain
-    if (readCookie(PROBE)) {
-      document.cookie = `${PROBE}=;path=/;max-age=0;domain=` + domain
+    document.cookie = 'uf-probe=1;path=/;domain=' + domain
+    if (readCookie('uf-probe')) {
+      document.cookie = 'uf-probe=;path=/;max-age=0;domain=' + domain
       return domain
     }
   }
+  return ''
 }
 
 /**
@@ -33,19 +31,22 @@ export function findCookieDomain(host = location.hostname): string | undefined {
  * storage follows. A removed key leaves an empty cookie rather than none: a missing cookie cannot be
  * told from one never written, and the other subdomain's storage would then publish again the id a
  * `reset()` or an opt-out removed. Keys found only in storage (a site turning this on) are copied out.
+ * Without a document (SSR) or with cookies refused (sandboxed frame) it is storage alone.
  */
-export function withCookies(storage: SafeStorage, names: string[], domain: string | boolean, days: number): SafeStorage {
+export function withCookies(storage: SafeStorage, names: string[], domain: string | true, days: number): SafeStorage {
   let attributes: string | undefined
   const write = (key: string, value: string) => {
     try {
-      attributes ??=
-        `;path=/;max-age=${(+days > 0 ? +days : 365) * 86400};SameSite=Lax` +
-        ((domain = domain === true ? findCookieDomain() || '' : domain) ? ';domain=' + domain : '') +
-        (location.protocol == 'https:' ? ';Secure' : '')
-      document.cookie = encodeURIComponent(key) + '=' + encodeURIComponent(value) + attributes
-    } catch {
-      // No document (SSR) or cookies refused (sandboxed frame): storage alone, as without this option.
-    }
+      if (names.includes(key))
+        document.cookie =
+          encodeURIComponent(key) +
+          '=' +
+          encodeURIComponent(value) +
+          (attributes ??=
+            `;path=/;SameSite=Lax;max-age=${(+days > 0 ? +days : 365) * 86400};domain=` +
+            (domain === true ? findCookieDomain() : domain) +
+            (location.protocol == 'https:' ? ';Secure' : ''))
+    } catch {}
   }
   return {
     ...storage,
@@ -54,23 +55,18 @@ export function withCookies(storage: SafeStorage, names: string[], domain: strin
       let cookie: string | null = null
       try {
         if (names.includes(key)) cookie = readCookie(key)
-      } catch {
-        // As in write.
-      }
-      if (cookie == null) {
-        if (stored && names.includes(key)) write(key, stored)
-        return stored
-      }
+      } catch {}
+      if (cookie == null) return stored && write(key, stored), stored
       if (stored !== (cookie ||= null)) cookie ? storage.set(key, cookie) : storage.remove(key)
       return cookie
     },
     set(key, value) {
       storage.set(key, value)
-      if (names.includes(key)) write(key, value)
+      write(key, value)
     },
     remove(key) {
       storage.remove(key)
-      if (names.includes(key)) write(key, '')
+      write(key, '')
     },
   }
 }

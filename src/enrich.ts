@@ -36,7 +36,8 @@ export function createEnrichment(storage: SafeStorage, key: string, deviceData: 
       const extra: Extra = {}
       const externalId = storage.get(key)
       if (externalId) extra.externalId = externalId
-      if (deviceData && described != entry.u + ' ' + entry.a) extra.deviceData = collectDeviceData()
+      // Not where there is no window (SSR, Node): no device to describe.
+      if (deviceData && typeof window == 'object' && described != entry.u + ' ' + entry.a) extra.deviceData = collectDeviceData()
       return extra
     },
     sent(entry, extra) {

@@ -1,5 +1,5 @@
 import { createClient } from './client.js'
-import type { UserFluxClient } from './types.js'
+import type { Options, UserFluxClient } from './types.js'
 
 type Call = [method: string, ...args: unknown[]]
 declare global {
@@ -13,8 +13,10 @@ declare global {
 // currentScript is set while a classic script runs, async ones included.
 const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {}
 const buffered = window.userflux
-// data-x="true" / "false" as booleans, any other value as it is (data-cookie-domain="example.com").
-const flag = (value?: string) => value == 'true' || (value != 'false' && value)
+// Every data-* attribute is the option of its camelCase name: "true" / "false" as booleans, any
+// other value as written (data-cookie-domain="example.com"; numbers are read as such where used).
+const options: Record<string, unknown> = {}
+for (const name in data) options[name] = data[name] == 'true' || (data[name] != 'false' && data[name])
 
 if (buffered && !Array.isArray(buffered)) {
   // Loaded twice: the first client stays the only one, so nothing is sent twice.
@@ -23,18 +25,7 @@ if (buffered && !Array.isArray(buffered)) {
 } else {
   try {
     replay(
-      (window.userflux = createClient({
-        writeKey: data.writeKey,
-        endpoint: data.endpoint,
-        locationEnrichment: data.locationEnrichment == 'true',
-        debug: data.debug == 'true',
-        deviceData: flag(data.deviceData) as boolean,
-        blockBots: flag(data.blockBots) as boolean,
-        attribution: flag(data.attribution) as boolean,
-        cookieDomain: flag(data.cookieDomain),
-        cookieExpiryDays: data.cookieExpiryDays as any,
-        anonymousId: data.anonymousId,
-      })),
+      (window.userflux = createClient(options as unknown as Options)),
     )
   } catch (error) {
     // A bad data-endpoint: the page must go on.
