@@ -27,8 +27,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const config = normalizeOptions(options)
   const { report, log } = createLogger(config.debug, config.onError)
   if (config.blockBots && isBot(String(globalThis.navigator?.userAgent || ''))) {
-    log('crawler user agent: nothing is stored or sent (blockBots)')
-    return createInertClient(new UserFluxError('bot', 'crawler user agent (blockBots)'))
+    const why = new UserFluxError('bot', 'crawler user agent: nothing stored or sent (blockBots)')
+    log(why.message)
+    return createInertClient(why)
   }
   const prefix = config.storagePrefix
   const storage = createStorage(config.storage, report)

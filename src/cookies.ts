@@ -1,7 +1,7 @@
 import type { SafeStorage } from './storage.js'
 
 const readCookie = (name: string): string | null => {
-  const start = encodeURIComponent(name) + '='
+  const start = name + '='
   for (const pair of document.cookie.split('; ')) if (pair.startsWith(start)) return decodeURIComponent(pair.slice(start.length))
   return null
 }
@@ -10,10 +10,10 @@ const readCookie = (name: string): string | null => {
  * The registrable domain of this page's host ("example.co.uk" for "www.example.co.uk"): the shortest
  * suffix a browser lets a cookie be set on. Browsers refuse public suffixes ("co.uk", "github.io")
  * from their own up-to-date list, which a list of ours would never match. `''` (host-only cookies)
- * for IP addresses and single-label hosts.
+ * for single-label hosts; an IP address ends with itself, which browsers take as host-only too.
  */
 export function findCookieDomain(host = location.hostname): string {
-  const labels = /^[\d.]+$|:/.test(host) ? [] : host.split('.')
+  const labels = host.split('.')
   for (let i = 2; i <= labels.length; i++) {
     const domain = labels.slice(-i).join('.')
     document.cookie = 'uf-probe=1;path=/;domain=' + domain
@@ -39,7 +39,7 @@ export function withCookies(storage: SafeStorage, names: string[], domain: strin
     try {
       if (names.includes(key))
         document.cookie =
-          encodeURIComponent(key) +
+          key +
           '=' +
           encodeURIComponent(value) +
           (attributes ??=

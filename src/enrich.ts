@@ -25,6 +25,7 @@ export interface Enrichment {
 export function createEnrichment(storage: SafeStorage, key: string, deviceData: boolean, canStore: () => boolean): Enrichment {
   // The identity ("userId anonymousId") a request with device data was last accepted for.
   let described: string | undefined
+  const identity = (entry: { u?: string; a: string }) => entry.u + ' ' + entry.a
   try {
     const landed = new URLSearchParams(location.search).get('ufeid')
     if (landed && landed.length <= 256 && canStore()) storage.set(key, landed)
@@ -37,11 +38,11 @@ export function createEnrichment(storage: SafeStorage, key: string, deviceData: 
       const externalId = storage.get(key)
       if (externalId) extra.externalId = externalId
       // Not where there is no window (SSR, Node): no device to describe.
-      if (deviceData && typeof window == 'object' && described != entry.u + ' ' + entry.a) extra.deviceData = collectDeviceData()
+      if (deviceData && typeof window == 'object' && described != identity(entry)) extra.deviceData = collectDeviceData()
       return extra
     },
     sent(entry, extra) {
-      if (extra.deviceData) described = entry.u + ' ' + entry.a
+      if (extra.deviceData) described = identity(entry)
     },
     forget: () => storage.remove(key),
   }

@@ -27,7 +27,7 @@ describe('findCookieDomain', () => {
     ['a.b.example.com', 'example.com'],
     ['example.com', 'example.com'],
     ['localhost', ''],
-    ['127.0.0.1', ''],
+    ['127.0.0.1', '127.0.0.1'],
   ])('%s → %j, the shortest suffix the browser accepts', (host, domain) => {
     page(host)
     expect(findCookieDomain()).toBe(domain)
