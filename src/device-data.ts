@@ -2,14 +2,12 @@
 export type DeviceData = Record<string, string | number | undefined>
 
 /**
- * What the browser says about itself. Browsers are checked in UserFlux's SDK's order, so Edge and
+ * What the browser says about itself (in a window: the caller checks). Browsers are checked in UserFlux's SDK's order, so Edge and
  * Opera report Chrome and iOS Firefox reports Safari as there, and profiles from both SDKs compare.
- * Missing fields are `undefined`, which JSON leaves out (UserFlux's SDK removes its null ones).
  * The user agent is capped: the body must stay far under 64 KiB.
  */
 export function collectDeviceData(): DeviceData {
-  const nav = globalThis.navigator
-  const userAgent = String(nav?.userAgent || '').slice(0, 512)
+  const userAgent = navigator.userAgent.slice(0, 512)
   const has = (pattern: RegExp) => pattern.test(userAgent)
   const [browser, version] = has(/Chrome/)
     ? ['Chrome', /Chrome\/(\d+)/]
@@ -37,10 +35,10 @@ export function collectDeviceData(): DeviceData {
             : has(/Linux/)
               ? 'Linux'
               : 'Unknown',
-    screenWidth: globalThis.screen?.width,
-    screenHeight: globalThis.screen?.height,
-    browserWidth: globalThis.innerWidth,
-    browserHeight: globalThis.innerHeight,
-    browserLanguage: nav?.language,
+    screenWidth: screen.width,
+    screenHeight: screen.height,
+    browserWidth: innerWidth,
+    browserHeight: innerHeight,
+    browserLanguage: navigator.language,
   }
 }
