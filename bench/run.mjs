@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { chromium } from 'playwright'
 import { createApiServer } from '../demo/api/server.js'
+import { featureCosts } from './features.mjs'
 import { checkBudget, sizes } from './size.mjs'
 
 const root = new URL('../', import.meta.url).pathname
@@ -54,6 +55,8 @@ async function main() {
   const site = await startSite(apiUrl)
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   const results = { date: new Date().toISOString(), chromium: browser.version(), sizes: await sizes() }
+  // Bytes each feature of SPEC §8 adds to the script tag build (B, the build without it subtracted).
+  results.features = await featureCosts()
 
   // Script evaluation + createClient on page load, in fresh pages.
   const loads = []

@@ -1,5 +1,10 @@
+import { firstTouch } from './attribution.js'
+import { bootstrapId } from './bootstrap.js'
+import { isBot } from './bots.js'
 import { createConsent } from './consent.js'
+import { whenVisible, withCookies } from './cookies.js'
 import { createDelivery } from './delivery.js'
+import { createEnrichment } from './enrich.js'
 import { UserFluxError } from './errors.js'
 import { createIdentity } from './identity.js'
 import { createInertClient } from './inert.js'
@@ -26,15 +31,27 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
   const noKey = problems.find(({ name }) => name == 'writeKey')
   if (noKey) return createInertClient(new UserFluxError('invalid-argument', noKey.message))
+  if (config.blockBots && isBot(String(globalThis.navigator?.userAgent || ''))) {
+    const why = new UserFluxError('bot', 'crawler user agent: nothing stored or sent (blockBots)')
+    log(why.message)
+    return createInertClient(why)
+  }
   const prefix = config.storagePrefix
   const storage = createStorage(config.storage, report)
-  const consent = createConsent(storage, prefix, config.optedOut, config.respectGlobalPrivacyControl)
+  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
+  const shared = config.cookieDomain
+    ? withCookies(storage, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
+    : storage
+  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent.optedOut()
   // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
   // beginning of another (an endpoint `http://host` and `http://host:8080`).
   const scope = `${prefix}-queue-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}|`
   const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
-  const identity = createIdentity(storage, prefix, canStore, report, queue.relabel)
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId, report)
+  const identity = createIdentity(shared, prefix, canStore, report, queue.relabel)
+  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
+  const reset = () => (identity.reset(), enrichment.forget())
   const ledger = createLedger(storage, `${prefix}-sent-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}`)
   let tabs: Tabs
   const delivery = createDelivery(
@@ -44,9 +61,13 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     {
       ...config,
       allowed: canStore,
-      // An anonymousId made up while storage was unreadable is checked once more before it leaves
-      // (queued anonymous updates then follow the id found).
-      extra: () => void identity.anonymousId(),
+      extra(entry) {
+        // An anonymousId made up while storage was unreadable is checked once more before it leaves
+        // (queued anonymous updates then follow the id found).
+        identity.anonymousId()
+        return enrichment.extra(entry)
+      },
+      delivered: enrichment.sent,
       // A paused page's updates can still be delivered by another page (its key fixed meanwhile).
       paused: () => config.storage != 'memory' && tabs.handOver(),
     },
@@ -57,7 +78,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
   watchPage(delivery.sendOnExit, tabs.leave, () => (tabs.awake(), delivery.retryNow()), delivery.retryNow)
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  storage.watch((key) => (key == consent.key || key == null) && consent.optedOut() && delivery.cleared())
+  shared.watch((key) => (key == consent.key || key == null) && consent.optedOut() && delivery.cleared())
 
   const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
     tabs.awake()
@@ -81,8 +102,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     }
   const optedOut = () => consent.optedOut() && (log('opted out, ignored'), true)
 
+  if (config.cookieDomain) whenVisible(identity.reread)
 
-  return {
+  const client: UserFluxClient<P> = {
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
       if (optedOut()) return
       const invalid = checkUserId(userId)
@@ -91,7 +113,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       const current = identity.userId()
       if (current != userId) {
         // Two people must never share an anonymousId.
-        if (current) identity.reset()
+        if (current) reset()
         identity.setUserId(userId)
         // Always sent, even without properties: it is what links the anonymous profile to the user.
         enqueue(clean, call)
@@ -103,7 +125,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       if (clean instanceof UserFluxError) return report(clean)
       enqueue(clean, call)
     }),
-    reset: guard(identity.reset),
+    reset: guard(reset),
     flush: delivery.flush,
     optOut: guard(() => {
       consent.set(true)
@@ -113,6 +135,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       for (const key of [...storage.keys(prefix + '-queue-'), ...storage.keys(prefix + '-sent-')]) storage.remove(key)
       delivery.cleared()
       identity.store(false)
+      enrichment.forget()
     }),
     optIn: guard(() => {
       consent.set(false)
@@ -128,4 +151,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       return identity.userId()
     },
   }
+  guard(() => {
+    const touch = config.attribution && canStore() && firstTouch(shared, prefix + '-attribution')
+    if (touch) (client as UserFluxClient).updateProfile(touch)
+  })()
+  return client
 }

@@ -6,9 +6,10 @@
  * - `retrying`: a send failed (network, 408, 429, 5xx) and will be retried;
  * - `queue-full`: the oldest pending update was dropped to stay within `maxQueueSize`;
  * - `storage`: storage is unusable or held corrupt data; the client works in memory;
- * - `opted-out`: what `flush()` resolves with when an opt-out (in any tab) discarded what was pending.
+ * - `opted-out`: what `flush()` resolves with when an opt-out (in any tab) discarded what was pending;
+ * - `bot`: the user agent is a crawler's (`blockBots`): the client does nothing.
  */
-export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out'
+export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out' | 'bot'
 
 export class UserFluxError extends Error {
   override name = 'UserFluxError'

@@ -11,6 +11,8 @@ export interface Identity {
   reset(): void
   /** Writes the current ids (after an opt-in), or removes them (`false`, after an opt-out). */
   store(keep: boolean): void
+  /** Reads both ids from storage again (another subdomain may have changed the shared cookies). */
+  reread(): void
 }
 
 // Any non-empty string the API accepts is an id: "José García" must survive a reload as it was.
@@ -99,6 +101,10 @@ export function createIdentity(
       write(userKey, (user = null))
       write(anonymousKey, (anonymous = nanoid()))
       provisionalUntil = 0
+    },
+    reread() {
+      anonymousId(false)
+      user = undefined
     },
     store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.

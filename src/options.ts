@@ -40,6 +40,14 @@ export const OPTIONS: Record<string, OptionRule> = {
   optedOut: boolean,
   respectGlobalPrivacyControl: boolean,
   fetch: fn,
+  // SPEC §8: enrichment and identity reach.
+  deviceData: ['true or false', (value) => typeof value == 'boolean', true, 'b'],
+  blockBots: ['true or false', (value) => typeof value == 'boolean', true, 'b'],
+  // data-cookie-domain="true" (find it), "example.com" (this one) or "false".
+  cookieDomain: ['true, false or a domain', (value) => typeof value == 'boolean' || isText(value), false, 'b'],
+  cookieExpiryDays: atLeast(1, 365),
+  anonymousId: ['a non-empty string of at most 256 characters', (value) => isText(value) && value.length <= 256, undefined, 's'],
+  attribution: boolean,
 }
 
 export type NormalizedOptions = Options & {
@@ -50,6 +58,9 @@ export type NormalizedOptions = Options & {
   maxQueueSize: number
   minRetryDelay: number
   maxRetryDelay: number
+  deviceData: boolean
+  blockBots: boolean
+  cookieExpiryDays: number
 }
 
 /** A setup mistake, said as `options.<name> must be …`. */

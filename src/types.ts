@@ -112,6 +112,43 @@ export interface Options {
    * @default globalThis.fetch
    */
   fetch?: typeof fetch
+  /**
+   * Send a top-level `deviceData` object (browser, OS, device type, screen and window sizes,
+   * language: the fields and vocabulary of UserFlux's own SDK) with the first request of each page
+   * view and the first after an identity change.
+   * @default true
+   */
+  deviceData?: boolean
+  /**
+   * For crawlers' user agents (Googlebot, bingbot, GPTBot, …) do nothing: nothing stored or sent,
+   * methods callable and silent. HeadlessChrome is not treated as a crawler.
+   * @default true
+   */
+  blockBots?: boolean
+  /**
+   * Mirror `anonymousId`, `userId`, the opt-out choice and the first-touch flag into first-party
+   * cookies, so sibling subdomains (`www.` and `app.`) share one visitor. `true` finds the registrable
+   * domain by itself; a string names it. The cookie wins over storage when they differ.
+   * @default false
+   */
+  cookieDomain?: boolean | string
+  /**
+   * Lifetime of those cookies in days, renewed on every write.
+   * @default 365
+   */
+  cookieExpiryDays?: number
+  /**
+   * Use this anonymous id (handed over by a server or a native app's web view) instead of the stored
+   * or a new one, and persist it. An invalid one is reported and ignored.
+   * @default undefined
+   */
+  anonymousId?: string
+  /**
+   * On a visitor's first page view, set first-touch properties once: `initial_referrer`,
+   * `initial_referring_domain`, `initial_landing_page`, `initial_utm_*`, `initial_gclid`, `initial_fbclid`.
+   * @default false
+   */
+  attribution?: boolean
 }
 
 /** A last argument of `identify` / `updateProfile` that overrides options for that call. */

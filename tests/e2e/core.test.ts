@@ -12,7 +12,7 @@ describe.each(BUILDS)('%s build, default options', (build) => {
     await sleep(1500) // nothing else may follow
     const { posts, preflights } = await stack.api.requests()
     expect(posts).toHaveLength(1)
-    expect(body).toEqual({ anonymousId, properties: { theme: 'dark' } })
+    expect(body).toEqual({ anonymousId, properties: { theme: 'dark' }, deviceData: expect.objectContaining({ browser: 'Chrome' }) })
     expect(posts[0].query).toEqual({ locationEnrichment: 'false' })
     expect(posts[0].headers.authorization).toBe(`Bearer ${WRITE_KEY}`)
     expect(posts[0].headers['content-type']).toBe('application/json')
@@ -53,8 +53,9 @@ describe.each(BUILDS)('%s build, default options', (build) => {
     const before = await inPage<string>(page, `uf.updateProfile({ visits: 1 }); uf.identify('user-42', { plan: 'pro' }); return uf.anonymousId`)
     await stack.api.waitFor((accepted) => accepted.length == 2)
     expect(await stack.api.accepted()).toEqual([
-      { anonymousId: before, properties: { visits: 1 } },
-      { userId: 'user-42', anonymousId: before, properties: { plan: 'pro' } },
+      // Device data with the page's first request and again for the new identity (SPEC §8).
+      { anonymousId: before, properties: { visits: 1 }, deviceData: expect.any(Object) },
+      { userId: 'user-42', anonymousId: before, properties: { plan: 'pro' }, deviceData: expect.any(Object) },
     ])
     const profile = await stack.api.profile('user-42')
     expect(profile.anonymousIds).toContain(before)

@@ -278,7 +278,7 @@ describe('storage trouble', () => {
     await ready(page)
     const id = await inPage<string>(page, `uf.identify('user-1', { a: 1 }); uf.updateProfile({ b: 2 }); return uf.anonymousId`)
     const accepted = await stack.api.waitFor((accepted) => accepted.length == 1 && accepted)
-    expect(accepted[0]).toEqual({ userId: 'user-1', anonymousId: id, properties: { a: 1, b: 2 } })
+    expect(accepted[0]).toEqual({ userId: 'user-1', anonymousId: id, properties: { a: 1, b: 2 }, deviceData: expect.any(Object) })
     expect(errors).toEqual([expect.stringContaining('storage unusable (SecurityError)')])
     await context.close()
   })

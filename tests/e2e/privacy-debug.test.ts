@@ -32,7 +32,7 @@ describe('privacy', () => {
     const id = await inPage<string>(page, `uf.updateProfile({ before: 'consent' }); await uf.flush(); return uf.anonymousId`)
     expect(await ours(page)).toEqual([])
     await inPage(page, `uf.optIn(); uf.updateProfile({ after: 'consent' }); await uf.flush()`)
-    expect(await stack.api.accepted()).toEqual([{ anonymousId: id, properties: { after: 'consent' } }])
+    expect(await stack.api.accepted()).toEqual([{ anonymousId: id, properties: { after: 'consent' }, deviceData: expect.any(Object) }])
   })
 
   it('respectGlobalPrivacyControl honours navigator.globalPrivacyControl; off by default', async () => {

@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createEnrichment } from '../../src/enrich.js'
+import { createStorage, type SafeStorage } from '../../src/storage.js'
+import { MemoryStorage } from '../support/memory-storage.js'
+
+let storage: SafeStorage
+const anonymous = { a: 'anon-1' }
+
+beforeEach(() => {
+  storage = createStorage(new MemoryStorage(), () => {})
+  vi.stubGlobal('window', {})
+  vi.stubGlobal('navigator', { userAgent: 'Mozilla/5.0 Firefox/133.0', language: 'de' })
+  vi.stubGlobal('location', { search: '' })
+})
+afterEach(() => vi.unstubAllGlobals())
+
+const make = (deviceData = true, canStore = () => true) => createEnrichment(storage, 'uf-externalId', deviceData, canStore)
+
+describe('device data', () => {
+  it('goes with every request until one is accepted, then only after an identity change', () => {
+    const enrichment = make()
+    const first = enrichment.extra(anonymous)
+    expect(first.deviceData).toMatchObject({ browser: 'Firefox', browserLanguage: 'de' })
+    // A failed request: the next one carries it again.
+    expect(enrichment.extra(anonymous).deviceData).toBeDefined()
+    enrichment.sent(anonymous, first)
+    expect(enrichment.extra(anonymous)).toEqual({})
+    expect(enrichment.extra({ u: 'alice', a: 'anon-1' }).deviceData).toBeDefined()
+    expect(enrichment.extra({ a: 'anon-2' }).deviceData).toBeDefined()
+    // Accepted without device data (sent by another request): still owed.
+    enrichment.sent({ a: 'anon-2' }, {})
+    expect(enrichment.extra({ a: 'anon-2' }).deviceData).toBeDefined()
+  })
+  it('never with deviceData: false, nor without a window (SSR, Node)', () => {
+    expect(make(false).extra(anonymous)).toEqual({})
+    vi.stubGlobal('window', undefined)
+    expect(make().extra(anonymous)).toEqual({})
+  })
+})
+
+describe('external id', () => {
+  it('the landing URL’s ufeid is remembered and sent with every request until forgotten', () => {
+    vi.stubGlobal('location', { search: '?utm_source=mail&ufeid=ext-42' })
+    const enrichment = make(false)
+    expect(storage.get('uf-externalId')).toBe('ext-42')
+    enrichment.sent(anonymous, enrichment.extra(anonymous))
+    expect(enrichment.extra(anonymous)).toEqual({ externalId: 'ext-42' })
+    // A later page without the parameter still sends it.
+    vi.stubGlobal('location', { search: '' })
+    expect(make(false).extra(anonymous)).toEqual({ externalId: 'ext-42' })
+    enrichment.forget()
+    expect(storage.get('uf-externalId')).toBeNull()
+    expect(enrichment.extra(anonymous)).toEqual({})
+  })
+  it('ignores one over 256 characters, and any while storing is not allowed', () => {
+    vi.stubGlobal('location', { search: '?ufeid=' + 'x'.repeat(257) })
+    make(false)
+    vi.stubGlobal('location', { search: '?ufeid=ok' })
+    make(false, () => false)
+    expect(storage.get('uf-externalId')).toBeNull()
+  })
+})
