@@ -351,7 +351,7 @@ describe('storage trouble', () => {
   it('the persisted queue is bounded: past the cap the oldest update is dropped and reported', async () => {
     await stack.api.faults([{ status: 503, times: 1000 }])
     const context = await stack.newContext()
-    const page = await stack.open(context, { build: 'esm', options: { ...fast, maxQueueSize: 3, minRetryDelay: 60_000 } })
+    const page = await stack.open(context, { build: 'esm', options: { ...fast, maxQueueSize: 3, minRetryDelay: 60_000, maxRetryDelay: 60_000 } })
     await inPage(page, `for (let i = 0; i < 5; i++) uf.updateProfile({ i }, { locationEnrichment: i % 2 == 0 })`)
     const errors = await page.evaluate(() => window.__ufErrors)
     expect(errors.map((error) => error.code)).toEqual(['queue-full', 'queue-full'])
