@@ -122,7 +122,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     },
   }
   guard(() => {
-    const touch = config.attribution && canStore() && firstTouch(shared, prefix + '-attribution')
+    const touch = config.attribution && typeof document == 'object' && canStore() && firstTouch(shared, prefix + '-attribution')
     if (touch) client.updateProfile(touch as Partial<P>)
   })()
   return client
