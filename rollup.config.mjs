@@ -55,8 +55,8 @@ const minify = terser({
  * instance machinery (a function per HTTP method, `extend`, merging defaults deeply) is about 115 B
  * gzip we never use: transport.ts only calls `ky.create(defaults)(url, init)`, which this provides
  * with a shallow merge (our defaults hold no headers or hooks). It reaches past ky's exports map to
- * a file of its distribution, so it is pinned to ky 1.7.x: the e2e tests of the script tag build
- * prove it on every run, and `check-package` fails if ky's file moves.
+ * a file of its distribution, so it is tied to ky 1.7's layout: the build fails if that file moves,
+ * and the e2e tests of the script tag build prove the result on every run.
  */
 const KY_CLASS = new URL('node_modules/ky/distribution/core/Ky.js', import.meta.url).pathname
 const kyClassOnly = () => ({

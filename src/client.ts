@@ -152,7 +152,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     },
   }
   guard(() => {
-    const touch = config.attribution && canStore() && firstTouch(shared, prefix + '-attribution')
+    const touch = config.attribution && typeof document == 'object' && canStore() && firstTouch(shared, prefix + '-attribution')
     if (touch) (client as UserFluxClient).updateProfile(touch)
   })()
   return client

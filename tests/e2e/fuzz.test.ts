@@ -63,7 +63,7 @@ it.each(BUILDS)('%s build: 3,000 hostile calls throw nothing and send only valid
   for (const post of posts) {
     expect(post.status).toBe(204)
     expect(typeof post.body).toBe('object')
-    expect(Object.keys(post.body).every((key) => ['userId', 'anonymousId', 'properties'].includes(key))).toBe(true)
+    expect(Object.keys(post.body).every((key) => ['userId', 'anonymousId', 'properties', 'deviceData'].includes(key))).toBe(true)
     expect(typeof post.body.anonymousId).toBe('string')
     expect(Object.getPrototypeOf(post.body.properties)).toBe(Object.prototype) // a plain object, not an array
     expect(JSON.stringify(post.body).length).toBeLessThan(64 * 1024)

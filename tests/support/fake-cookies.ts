@@ -1,6 +1,6 @@
 /**
  * A `document.cookie` for unit tests, for one page's host: like a browser it refuses a cookie for a
- * domain that is a public suffix or not a suffix of the host, treats `max-age=0` as deletion, and
+ * domain that is a public suffix or not a suffix of the host (or of an IP address, any but itself), treats `max-age=0` as deletion, and
  * keeps cookies of the same name on different domains apart.
  */
 export class FakeCookies {
@@ -23,7 +23,8 @@ export class FakeCookies {
     const [name, value] = [pair.slice(0, at), pair.slice(at + 1)]
     const attribute = (key: string) => attributes.find((a) => a.trim().toLowerCase().startsWith(key + '='))?.split('=')[1]
     const domain = attribute('domain') || ''
-    if (domain && (this.publicSuffixes.includes(domain) || !('.' + this.host).endsWith('.' + domain))) return
+    const ip = /^[\d.]+$/.test(this.host)
+    if (domain && (this.publicSuffixes.includes(domain) || !('.' + this.host).endsWith('.' + domain) || (ip && domain != this.host))) return
     if (attribute('max-age') == '0') this.jar.delete(name + ' ' + domain)
     else this.jar.set(name + ' ' + domain, [name, value])
   }

@@ -41,7 +41,9 @@ describe('collectDeviceData', () => {
   })
   it('leaves out what the browser does not say (JSON drops undefined)', () => {
     vi.stubGlobal('navigator', { userAgent: 'Firefox/1' })
-    vi.stubGlobal('screen', undefined)
+    vi.stubGlobal('screen', {})
+    vi.stubGlobal('innerWidth', undefined)
+    vi.stubGlobal('innerHeight', undefined)
     expect(JSON.parse(JSON.stringify(collectDeviceData()))).toEqual({ userAgent: 'Firefox/1', browser: 'Firefox', browserVersion: '1', deviceType: 'Desktop', os: 'Unknown' })
   })
 })
