@@ -56,7 +56,9 @@ export function engineScenarios(engine: EngineName) {
       expect(posts[0].headers.authorization).toBe(`Bearer ${WRITE_KEY}`)
       expect(posts[0].headers['content-type']).toBe('application/json')
       expect(posts[0].headers.origin).toBe(stack.site)
-      expect(preflights).toBeGreaterThanOrEqual(1)
+      // Authorization makes it a non-simple request: no browser sends it without a preflight's consent.
+      if (engine == 'webkit') expect(await stack.preflightsInFile()).toBeGreaterThanOrEqual(1)
+      else expect(preflights).toBeGreaterThanOrEqual(1)
     })
 
     it('the anonymousId persists across reloads and is shared by tabs', async () => {

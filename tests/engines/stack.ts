@@ -31,6 +31,12 @@ export interface EngineStack {
   open(visitor: Visitor, page: EnginePage): Promise<Tab>
   /** A page of the site without the snippet, to navigate away to. */
   elsewhere: string
+  /**
+   * CORS preflights the API has answered since the file started. WebKit's visitors share one
+   * browser (WebDriver classic has no contexts), so a preflight it cached (Access-Control-Max-Age)
+   * in an earlier test is reused: a later test may see none of its own.
+   */
+  preflightsInFile(): Promise<number>
   /** What the scenarios observed that differs by engine: written to test-results/engines/<engine>.json. */
   record(key: string, value: unknown): void
 }
@@ -39,6 +45,7 @@ export function useEngineStack(name: EngineName): EngineStack {
   const stack = {} as EngineStack
   const visitors: Visitor[] = []
   const observed: Record<string, unknown> = {}
+  let earlierPreflights = 0
   let apiServer: { close(): Promise<void> } | undefined
   let site: Awaited<ReturnType<typeof startSite>> | undefined
   const served: Parameters<typeof startSite>[1] = new Map()
@@ -69,12 +76,16 @@ export function useEngineStack(name: EngineName): EngineStack {
         if (!page.noKey) await waitForClient(tab)
         return tab
       },
+      preflightsInFile: async () => earlierPreflights + (await stack.api.requests()).preflights,
       record(key: string, value: unknown) {
         observed[key] = value
       },
     } satisfies EngineStack)
   }, 120_000)
-  beforeEach(() => stack.api.reset())
+  beforeEach(async () => {
+    earlierPreflights += (await stack.api.requests()).preflights
+    await stack.api.reset()
+  })
   afterEach(async () => {
     // Sequentially: WebKit has one session, and a visitor's close wipes its storage.
     for (const visitor of visitors.splice(0)) await visitor.close().catch(() => {})
