@@ -5,8 +5,12 @@
  * - `throws`: any access to `window.localStorage` throws a SecurityError (cookies blocked, sandboxed frames);
  * - `full`: really fills the origin's quota with data of its own, so the browser's own
  *   QuotaExceededError (each engine names and sizes it its own way) is what the snippet meets.
+ * and with `?without=` plays an older browser than the one running:
+ * - `locks`: no Web Locks (Safari before 15.4, Firefox before 96, Chrome before 69);
+ * - `keepalive`: fetch ignores `keepalive` (Firefox before 133), so a request does not outlive its page.
  */
 export type StorageTrouble = 'throws' | 'full'
+export type Missing = 'locks' | 'keepalive'
 
 export const PRELUDE = `(function () {
   var state = window.__engine = { console: [], errors: [], csp: [] };
@@ -20,7 +24,19 @@ export const PRELUDE = `(function () {
   document.addEventListener('securitypolicyviolation', function (event) {
     state.csp.push(event.violatedDirective + ' blocked ' + event.blockedURI);
   });
-  var storage = new URL(document.currentScript.src).searchParams.get('storage');
+  var params = new URL(document.currentScript.src).searchParams;
+  var without = params.get('without');
+  if (without == 'locks') {
+    Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: function () { return undefined } });
+  } else if (without == 'keepalive') {
+    var fetch = window.fetch;
+    window.fetch = function (input, init) {
+      var plain = Object.assign({}, init);
+      delete plain.keepalive;
+      return fetch.call(this, input, plain);
+    };
+  }
+  var storage = params.get('storage');
   if (storage == 'throws') {
     Object.defineProperty(window, 'localStorage', {
       configurable: true,

@@ -12,11 +12,13 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { createApiServer } from '../../demo/api/server.js'
 import { Api, pageUrl, startSite, type PageOptions } from '../e2e/harness.js'
 import { launch, type Engine, type EngineName, type Tab, type Visitor } from './driver.js'
-import { PRELUDE, type StorageTrouble } from './prelude.js'
+import { PRELUDE, type Missing, type StorageTrouble } from './prelude.js'
 
 export interface EnginePage extends PageOptions {
   /** Break localStorage before the snippet loads. */
   storage?: StorageTrouble
+  /** Play an older browser: hide Web Locks, or make fetch ignore keepalive. */
+  without?: Missing
 }
 
 export interface EngineStack {
@@ -106,11 +108,11 @@ export function useEngineStack(name: EngineName): EngineStack {
  * its own: the page keeps the site's CSP, import map and script tags exactly as the e2e tests have them.
  */
 async function pageWithPrelude(site: string, served: Parameters<typeof startSite>[1], page: EnginePage) {
-  const { storage, ...config } = page
+  const { storage, without, ...config } = page
   const path = `/engine-page-${createHash('sha256').update(JSON.stringify(page)).digest('hex').slice(0, 16)}.html`
   if (!served.has(path)) {
     const html = await (await fetch(pageUrl(site, config))).text()
-    const prelude = `<script src="/prelude.js?storage=${storage ?? ''}"></script>`
+    const prelude = `<script src="/prelude.js?storage=${storage ?? ''}&amp;without=${without ?? ''}"></script>`
     served.set(path, { body: html.replace('<meta charset="utf-8">', `<meta charset="utf-8">${prelude}`), headers: {} })
   }
   return site + path
