@@ -15,6 +15,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: 'engines',
+          include: ['tests/engines/**/*.test.ts'],
+          environment: 'node',
+          // Chromium, Firefox and WebKit against real servers (SPEC §9): one engine at a time, as
+          // three browsers at once on a small CI machine would make timings meaningless.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 })

@@ -136,7 +136,7 @@ interface Served {
   headers: Record<string, string>
 }
 
-async function startSite(apiUrl: string, served: Map<string, Served>): Promise<{ server: Server; url: string }> {
+export async function startSite(apiUrl: string, served: Map<string, Served>): Promise<{ server: Server; url: string }> {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url!, 'http://x')
     // A first-party proxy on the site's own origin: /uf/* goes to the API, as a site's server would.

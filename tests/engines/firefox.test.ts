@@ -1,0 +1,4 @@
+// The engine scenarios in firefox; scenarios.ts says what they prove.
+import { engineScenarios } from './scenarios.js'
+
+engineScenarios('firefox')
