@@ -48,7 +48,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   // beginning of another (an endpoint `http://host` and `http://host:8080`).
   const scope = `${prefix}-queue-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}|`
   const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
-  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId, report)
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
   const identity = createIdentity(shared, prefix, canStore, report, queue.relabel)
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
   const reset = () => (identity.reset(), enrichment.forget())

@@ -60,13 +60,14 @@ export function withCookies(storage: SafeStorage, names: string[], domain: strin
       if (stored !== (cookie ||= null)) cookie ? storage.set(key, cookie) : storage.remove(key)
       return cookie
     },
+    // The cookie first: the storage write tells this page's other clients, who read the cookie back.
     set(key, value, announce) {
-      storage.set(key, value, announce)
       write(key, value)
+      storage.set(key, value, announce)
     },
     remove(key, announce) {
-      storage.remove(key, announce)
       write(key, '')
+      storage.remove(key, announce)
     },
   }
 }
