@@ -69,7 +69,8 @@ describe.each([
     const stored = JSON.parse(await text(page, 'stored-profile'))
     expect(stored).toMatchObject({ id: userId, anonymousIds: [anonymousId], properties: { theme: 'dark', plan: 'enterprise', ...early } })
     expect(stored.locationData).toMatchObject({ ip: '127.0.0.1', source: 'loopback' })
-    expect(stored.deviceData).toMatchObject({ browser: expect.stringMatching(/Chrome/), deviceType: 'desktop' })
+    // Sent by the client in UserFlux's own SDK's vocabulary (SPEC §8).
+    expect(stored.deviceData).toMatchObject({ browser: 'Chrome', deviceType: 'Desktop' })
 
     // Identified update.
     await page.getByTestId('theme-select').selectOption('light')
