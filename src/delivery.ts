@@ -82,13 +82,15 @@ export function createDelivery(
   // Grows with the body: a 30 KB update takes 12 s on a 20 kbit/s uplink, and gets 40 s.
   const timeout = (body: string) => 10_000 + body.length
 
-  const settle = (entry: Entry, { status, retryAfter, message }: Answer, extra?: object) => {
+  /** `recorded`: the ledger knows already (a send under the lock records before releasing it). */
+  const settle = (entry: Entry, { status, retryAfter, message }: Answer, extra?: object, recorded?: boolean) => {
     entry[BUSY] = false
+    const ok = status > 199 && status < 300
+    if (ok && !recorded) ledger.record(entry)
     // No longer queued here (opt-out, or adopted by another page while this one was cached).
-    if (!queue.entries.includes(entry)) return status > 199 && status < 300 && ledger.record(entry)
+    if (!queue.entries.includes(entry)) return
     const label = `${status || 'network error'}${message ? ': ' + message : ''}`
-    if (status > 199 && status < 300) {
-      ledger.record(entry)
+    if (ok) {
       options.delivered?.(entry, extra)
       queue.remove(entry)
       attempt = 0
@@ -150,13 +152,17 @@ export function createDelivery(
           if (!allowed()) return
           const extra = options.extra?.(sending)
           const body = prepare(sending, extra)
-          return body && ([await send(sending, body, timeout(body)), extra] as const)
+          if (!body) return
+          const answer = await send(sending, body, timeout(body))
+          // Before the lock is released: the next tab to send must know this value was delivered.
+          if (answer.status > 199 && answer.status < 300) ledger.record(sending)
+          return [answer, extra] as const
         })
         if (!allowed()) {
           wipe()
           break
         }
-        outcome ? settle(sending, ...outcome) : skip(sending)
+        outcome ? settle(sending, ...outcome, true) : skip(sending)
       }
     } finally {
       draining = false
