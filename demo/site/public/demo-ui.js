@@ -1,9 +1,10 @@
 /**
- * The controls both demo pages share: log in (identify), update profile, log out (reset), and the
- * "Stored profile" panel. Each page only says how to get its client.
+ * The controls both demo pages share: log in (identify), update profile, log out (reset), the
+ * "Stored profile" panel and the live panels (live-panels.js). Each page only says how to get its client.
  */
 
-const $ = (testId) => document.querySelector(`[data-testid="${testId}"]`)
+import { $ } from './dom.js'
+import { mountLivePanels } from './live-panels.js'
 
 /**
  * @param {object} options
@@ -62,6 +63,13 @@ export function mountDemo({ client, calls }) {
     after()
   })
   $('refresh-profile').addEventListener('click', after)
+  // Five calls at once, no flush: they go out as one request about a second later (coalesced).
+  let clicks = 0
+  $('burst').addEventListener('click', () => {
+    for (let i = 0; i < 5; i++) calls().updateProfile({ clicks: ++clicks })
+    showIds()
+  })
+  mountLivePanels({ current: () => ready })
 
   client.then(
     (loaded) => {
