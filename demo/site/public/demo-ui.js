@@ -20,7 +20,6 @@ export function mountDemo({ client, calls }) {
 
   async function refreshProfile() {
     const status = $('profile-status')
-    const view = $('stored-profile')
     if (!ready) return
     status.textContent = 'Sending pending updates…'
     // Updates are coalesced for about a second; flush so the panel shows what was just done.
@@ -29,6 +28,13 @@ export function mountDemo({ client, calls }) {
       status.textContent = `Sending failed (${result.error?.message ?? 'unknown error'}); the client keeps the update and retries.`
       return
     }
+    await showStored()
+  }
+
+  /** Reads the stored profile (through the demo server) into the panel. */
+  async function showStored() {
+    const status = $('profile-status')
+    const view = $('stored-profile')
     const userId = ready.userId
     if (!userId) {
       status.textContent = 'Anonymous: the API keeps this profile under the anonymousId; GET /profile/{userId} shows it once you log in.'
@@ -70,6 +76,10 @@ export function mountDemo({ client, calls }) {
     showIds()
   })
   mountLivePanels({ current: () => ready })
+  // A retry that got through later (after an outage) updates the panel too.
+  window.ufDemoTap.listen((event) => {
+    if (event.kind == 'sent' && ready) showStored().catch(() => {})
+  })
 
   client.then(
     (loaded) => {
