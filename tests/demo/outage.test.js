@@ -117,6 +117,64 @@ describe.each([
   }, 120_000)
 })
 
+it('the walkthrough: API down, update, close the tab; the next visit delivers it', async () => {
+  const context = await browser.newContext()
+  const first = await context.newPage()
+  await first.goto(`${site}/spa.html`)
+  await first.waitForSelector('html[data-uf-ready="true"][data-log-live="true"]')
+  expect(await first.getByTestId('walkthrough').locator('li').count()).toBe(3)
+  const anonymousId = await text(first, 'anonymous-id')
+  await first.getByTestId('fault-down').click()
+  await expect.poll(() => first.getByTestId('fault-down').getAttribute('aria-pressed'), POLL).toBe('true')
+  await first.getByTestId('theme-select').selectOption('dark')
+  await first.getByTestId('update-submit').click()
+  await expect.poll(() => text(first, 'pending-summary'), POLL).toMatch(/^1 call waiting/)
+  await expect.poll(async () => (await shownLog(first)).some((row) => row.status == 'dropped' && row.body.properties?.theme == 'dark'), POLL).toBe(true)
+  await first.close({ runBeforeUnload: true })
+
+  const next = await context.newPage()
+  await next.goto(`${site}/spa.html`)
+  await next.waitForSelector('html[data-uf-ready="true"][data-log-live="true"]')
+  expect(await text(next, 'anonymous-id')).toBe(anonymousId)
+  expect(await next.getByTestId('fault-down').getAttribute('aria-pressed')).toBe('true') // the switch is the server's
+  // Nothing of it got through before the switch goes off: the closed tab could not have sent it.
+  expect((await posts()).some((post) => post.status == 204 && post.body?.properties?.theme == 'dark')).toBe(false)
+  await next.getByTestId('fault-off').click()
+  await expect.poll(async () => (await shownLog(next)).some((row) => row.status == '204' && row.body.properties?.theme == 'dark'), POLL).toBe(true)
+  await expect.poll(() => text(next, 'pending-earlier'), POLL).toMatch(/left by an earlier visit: \{"theme":"dark"\}/)
+  await context.close()
+}, 120_000)
+
+it('503 with Retry-After spaces the tries; 401 pauses the page until a reload', async () => {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await page.goto(`${site}/spa.html`)
+  await page.waitForSelector('html[data-uf-ready="true"][data-log-live="true"]')
+  const anonymousId = await text(page, 'anonymous-id')
+
+  await page.getByTestId('fault-retry-after').click()
+  await expect.poll(() => page.getByTestId('fault-retry-after').getAttribute('aria-pressed'), POLL).toBe('true')
+  await page.getByTestId('theme-select').selectOption('dark')
+  await page.getByTestId('update-submit').click()
+  await expect.poll(() => text(page, 'client-word'), POLL).toMatch(/failed \(503: .*\): retry 1 in 5000 ms/)
+  await expect.poll(async () => (await shownLog(page)).filter((row) => row.status == '503' && row.body.properties?.theme == 'dark').length, POLL).toBe(1)
+
+  await page.getByTestId('fault-unauthorized').click()
+  await expect.poll(() => text(page, 'client-word'), POLL).toMatch(/unauthorized \(401.*\): sending paused/)
+  await page.getByTestId('fault-off').click()
+  await expect.poll(() => page.getByTestId('fault-off').getAttribute('aria-pressed'), POLL).toBe('true')
+  // Still paused: no further try from this page, whatever the switch says.
+  const tries = (await posts()).filter((post) => post.body?.anonymousId == anonymousId && post.body.properties?.theme).length
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  expect((await posts()).filter((post) => post.body?.anonymousId == anonymousId && post.body.properties?.theme).length).toBe(tries)
+  expect(await text(page, 'pending-summary')).toMatch(/^1 call waiting/)
+
+  await page.reload()
+  await page.waitForSelector('html[data-uf-ready="true"][data-log-live="true"]')
+  await expect.poll(async () => (await shownLog(page)).some((row) => row.status == '204' && row.body.properties?.theme == 'dark'), POLL).toBe(true)
+  await context.close()
+}, 120_000)
+
 describe('the demo server', () => {
   it('flips the switches only for its own pages, and only with JSON', async () => {
     const post = (headers, body = '{"mode":"down"}') => fetch(`${site}/api/faults`, { method: 'POST', headers, body })
