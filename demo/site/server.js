@@ -1,7 +1,9 @@
 /**
  * The demo website: a page with the script tag, a page with the ESM import, and a proxy that reads
  * stored profiles from the Integration API with the Read + Write key, so that key never reaches a
- * browser. It runs on its own port, another origin than the API, as a real site would.
+ * browser. It runs on its own port, another origin than the API, as a real site would. With the
+ * API's test token it also serves the pages' live request log (GET /api/requests, and
+ * /api/requests/stream as server-sent events) and flips the fault switches (POST /api/faults).
  */
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
