@@ -64,6 +64,8 @@ describe.each([
 
     // Switched on with the keyboard: a real button, reachable and pressed by Enter.
     await page.getByTestId('fault-down').focus()
+    // Focus is visible: the stylesheet's outline, not only the browser's default.
+    expect(await page.getByTestId('fault-down').evaluate((button) => button.matches(':focus-visible') && getComputedStyle(button).outlineStyle)).toBe('solid')
     await page.keyboard.press('Enter')
     await expect.poll(() => page.getByTestId('fault-down').getAttribute('aria-pressed'), POLL).toBe('true')
     await expect.poll(() => text(page, 'fault-status'), POLL).toMatch(/API down/)
