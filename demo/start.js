@@ -3,8 +3,9 @@
  * `npm start`: the local Integration API and the demo site, on two ports (two origins, as in
  * production).
  *   API_PORT (default 8787), DEMO_PORT (default 8080), UF_WRITE_KEY, UF_READ_WRITE_KEY,
- *   UF_DATA_DIR (default .data/ in the repository), UF_TEST_CONTROL=1 for the /__test/ routes (token:
- *   UF_TEST_TOKEN, else a random one, printed), and the limits of demo/api/main.js.
+ *   UF_DATA_DIR (default .data/ in the repository), the limits of demo/api/main.js. The API's /__test/
+ *   routes are on (UF_TEST_CONTROL=0 turns them off): the demo server uses them, with their token
+ *   (UF_TEST_TOKEN, else a random one), for the pages' live request log and fault switches.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -21,10 +22,12 @@ const api = createApiServer({
   readWriteKey,
   dataDir: process.env.UF_DATA_DIR || `${repoRoot}.data`,
   ...serverOptionsFromEnv(process.env),
-  log: true,
+  control: process.env.UF_TEST_CONTROL != '0',
+  // The demo server reads /__test/ several times a second while a page is open: not worth a line each.
+  log: (message) => /\/__test\/|\?demo=drain/.test(message) || console.log(`[api] ${message}`),
 })
 const { url: apiUrl } = await listenOn(api, 'API_PORT', 8787, 'the local Integration API')
-const demo = createDemoServer({ apiUrl, writeKey, readWriteKey })
+const demo = createDemoServer({ apiUrl, writeKey, readWriteKey, testToken: api.testToken })
 const { url: demoUrl } = await listenOn(demo, 'DEMO_PORT', 8080, 'the demo site')
 
 console.log(`Demo site:                        ${demoUrl}`)

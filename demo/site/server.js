@@ -1,12 +1,16 @@
 /**
  * The demo website: a page with the script tag, a page with the ESM import, and a proxy that reads
  * stored profiles from the Integration API with the Read + Write key, so that key never reaches a
- * browser. It runs on its own port, another origin than the API, as a real site would.
+ * browser. It runs on its own port, another origin than the API, as a real site would. With the
+ * API's test token it also serves the pages' live request log (GET /api/requests, and
+ * /api/requests/stream as server-sent events) and flips the fault switches (POST /api/faults).
  */
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { listen } from '../listen.js'
+import { createFaultSwitch, FAULTS } from './faults.js'
 import { IMPORT_MAP_HASH, indexPage, scriptTagPage, spaPage } from './pages.js'
+import { createRequestLog } from './request-log.js'
 import { readStatic, resolveStatic, vendorDirs } from './static.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url))
@@ -18,15 +22,20 @@ const DEFAULT_DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
  * @property {string} [writeKey] the Write Only key, written into the pages. Default 'demo-write-key'
  * @property {string} [readWriteKey] the Read + Write key, used only by the server's profile proxy. Default 'demo-read-write-key'
  * @property {string} [distDir] where the builds are. Default the repository's dist/
+ * @property {string} [testToken] the token of the API's /__test/ routes (`createApiServer` returns it),
+ *   used server-side only: the live request log and the fault switches. Without it the pages say they
+ *   are unavailable.
  */
 
 /**
  * @param {DemoServerOptions} options
  * @returns {{ server: import('node:http').Server, listen: (port?: number, host?: string) => Promise<{ port: number, url: string }>, close: () => Promise<void> }}
  */
-export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWriteKey = 'demo-read-write-key', distDir = DEFAULT_DIST }) {
+export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWriteKey = 'demo-read-write-key', distDir = DEFAULT_DIST, testToken }) {
   if (!apiUrl) throw new TypeError('createDemoServer: apiUrl is required')
   const endpoint = apiUrl.replace(/\/+$/, '')
+  const faults = createFaultSwitch({ apiUrl: endpoint, testToken })
+  const requestLog = createRequestLog({ apiUrl: endpoint, testToken, faults })
   const vendor = vendorDirs()
   const mounts = { '/dist/': distDir, '/vendor/ky/': vendor.ky, '/vendor/nanoid/': vendor.nanoid, '/': PUBLIC_DIR }
   const pages = {
@@ -60,9 +69,40 @@ export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWrit
     }
   }
 
+  /**
+   * POST /api/faults { mode }: sets the fault switch. Only from this site's own pages: a JSON body
+   * (another origin would need a preflight, which this server never grants) and, from a browser, an
+   * Origin that is this server's.
+   */
+  async function setFault(request, response) {
+    const origin = request.headers.origin
+    if (origin !== undefined && origin != `http://${request.headers.host}`) return sendJson(response, 403, { error: 'forbidden', message: 'Only the demo pages may flip the switches.' })
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) return sendJson(response, 415, { error: 'unsupported_media_type', message: 'Send application/json.' })
+    let mode
+    try {
+      const chunks = []
+      for await (const chunk of request) if (chunks.push(chunk) > 16) throw new Error('too large')
+      mode = JSON.parse(Buffer.concat(chunks).toString('utf8'))?.mode
+    } catch {
+      return sendJson(response, 400, { error: 'bad_request', message: 'Send { "mode": "off" | "down" | ... }.' })
+    }
+    if (!Object.hasOwn(FAULTS, mode)) return sendJson(response, 400, { error: 'bad_request', message: `mode is one of ${Object.keys(FAULTS).join(', ')}.` })
+    if (!faults.available) return sendJson(response, 503, { error: 'unavailable', message: 'The local API runs without its test routes (UF_TEST_CONTROL=0): no fault switches.' })
+    try {
+      await faults.set(mode)
+    } catch (error) {
+      return sendJson(response, 502, { error: 'bad_gateway', message: `The local API refused the switch: ${error.message}` })
+    }
+    requestLog.poke()
+    sendJson(response, 200, { mode: faults.mode })
+  }
+
   async function route(request, response) {
     const url = new URL(`http://localhost${request.url.startsWith('/') ? request.url : '/'}`)
-    if (request.method != 'GET' && request.method != 'HEAD') return sendJson(response, 405, { error: 'method_not_allowed', message: 'The demo site only serves GET.' })
+    if (url.pathname == '/api/faults' && request.method == 'POST') return setFault(request, response)
+    if (request.method != 'GET' && request.method != 'HEAD') return sendJson(response, 405, { error: 'method_not_allowed', message: 'The demo site only serves GET (and POST /api/faults).' })
+    if (url.pathname == '/api/requests/stream') return requestLog.stream(request, response, headers)
+    if (url.pathname == '/api/requests') return sendJson(response, 200, await requestLog.snapshot())
     if (Object.hasOwn(pages, url.pathname)) return send(response, 200, 'text/html; charset=utf-8', pages[url.pathname]())
     if (url.pathname.startsWith('/api/profile/') && url.pathname.length > '/api/profile/'.length) {
       return proxyProfile(response, url.pathname.slice('/api/profile/'.length))
@@ -88,7 +128,9 @@ export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWrit
   return {
     server,
     listen: (port = 0, host = '127.0.0.1') => listen(server, port, host),
-    close() {
+    async close() {
+      requestLog.close()
+      await faults.close()
       return new Promise((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()

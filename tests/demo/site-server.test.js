@@ -49,7 +49,9 @@ describe('pages', () => {
 
   it('the script-tag page has the stub first, then the async snippet with its data-* attributes (escaped)', async () => {
     const html = await (await fetch(`${site}/script-tag.html`)).text()
-    expect(html).toContain(`<script async src="/userflux.min.js" data-write-key="write-&quot;key&quot;&lt;&amp;&gt;" data-endpoint="${apiUrl}" data-location-enrichment="true"></script>`)
+    expect(html).toContain(`<script async src="/userflux.min.js" data-write-key="write-&quot;key&quot;&lt;&amp;&gt;" data-endpoint="${apiUrl}" data-location-enrichment="true" data-debug="true"></script>`)
+    // The debug tap first: it must be listening before the snippet says anything.
+    expect(html.indexOf('/debug-tap.js')).toBeLessThan(html.indexOf('/stub.js'))
     expect(html.indexOf('/stub.js')).toBeLessThan(html.indexOf('/early-call.js'))
     expect(html.indexOf('/early-call.js')).toBeLessThan(html.indexOf('/userflux.min.js'))
   })
@@ -59,6 +61,7 @@ describe('pages', () => {
     expect(html).toContain(`<script type="importmap">${IMPORT_MAP}</script>`)
     expect(html).toContain(`<meta name="uf-endpoint" content="${apiUrl}">`)
     expect(html).toContain('<meta name="uf-write-key" content="write-&quot;key&quot;&lt;&amp;&gt;">')
+    expect(html.indexOf('/debug-tap.js')).toBeLessThan(html.indexOf('/spa-page.js'))
   })
 })
 
@@ -70,6 +73,7 @@ describe('static files', () => {
     ['/vendor/nanoid/index.browser.js', 'text/javascript; charset=utf-8'],
     ['/vendor/nanoid/url-alphabet/index.js', 'text/javascript; charset=utf-8'],
     ['/stub.js', 'text/javascript; charset=utf-8'],
+    ['/debug-tap.js', 'text/javascript; charset=utf-8'],
     ['/demo.css', 'text/css; charset=utf-8'],
   ])('serves %s', async (path, type) => {
     const response = await fetch(site + path)
@@ -81,8 +85,16 @@ describe('static files', () => {
     expect((await fetch(site + path)).status).toBe(404)
   })
 
-  it('only GET', async () => {
+  it('only GET, and POST /api/faults', async () => {
     expect((await fetch(`${site}/`, { method: 'POST' })).status).toBe(405)
+  })
+})
+
+describe('without the test token', () => {
+  it('the request log and the switches say they are unavailable', async () => {
+    expect(await (await fetch(`${site}/api/requests`)).json()).toMatchObject({ available: false, posts: [] })
+    const response = await fetch(`${site}/api/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"mode":"down"}' })
+    expect(response.status).toBe(503)
   })
 })
 

@@ -1,9 +1,10 @@
 /**
- * The controls both demo pages share: log in (identify), update profile, log out (reset), and the
- * "Stored profile" panel. Each page only says how to get its client.
+ * The controls both demo pages share: log in (identify), update profile, log out (reset), the
+ * "Stored profile" panel and the live panels (live-panels.js). Each page only says how to get its client.
  */
 
-const $ = (testId) => document.querySelector(`[data-testid="${testId}"]`)
+import { $ } from './dom.js'
+import { mountLivePanels } from './live-panels.js'
 
 /**
  * @param {object} options
@@ -19,7 +20,6 @@ export function mountDemo({ client, calls }) {
 
   async function refreshProfile() {
     const status = $('profile-status')
-    const view = $('stored-profile')
     if (!ready) return
     status.textContent = 'Sending pending updates…'
     // Updates are coalesced for about a second; flush so the panel shows what was just done.
@@ -28,6 +28,13 @@ export function mountDemo({ client, calls }) {
       status.textContent = `Sending failed (${result.error?.message ?? 'unknown error'}); the client keeps the update and retries.`
       return
     }
+    await showStored()
+  }
+
+  /** Reads the stored profile (through the demo server) into the panel. */
+  async function showStored() {
+    const status = $('profile-status')
+    const view = $('stored-profile')
     const userId = ready.userId
     if (!userId) {
       status.textContent = 'Anonymous: the API keeps this profile under the anonymousId; GET /profile/{userId} shows it once you log in.'
@@ -62,6 +69,17 @@ export function mountDemo({ client, calls }) {
     after()
   })
   $('refresh-profile').addEventListener('click', after)
+  // Five calls at once, no flush: they go out as one request about a second later (coalesced).
+  let clicks = 0
+  $('burst').addEventListener('click', () => {
+    for (let i = 0; i < 5; i++) calls().updateProfile({ clicks: ++clicks })
+    showIds()
+  })
+  mountLivePanels({ current: () => ready })
+  // A retry that got through later (after an outage) updates the panel too.
+  window.ufDemoTap.listen((event) => {
+    if (event.kind == 'sent' && ready) showStored().catch(() => {})
+  })
 
   client.then(
     (loaded) => {

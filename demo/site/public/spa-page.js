@@ -9,8 +9,8 @@ const uf = createClient({
   writeKey: meta('uf-write-key'),
   endpoint: meta('uf-endpoint'),
   locationEnrichment: true,
-  onError: showError,
-  debug: true,
+  onError: (error) => (showError(error), window.ufDemoTap.report(error)),
+  debug: true, // the Pending panel is built from the debug output (debug-tap.js)
 })
 window.userflux = uf // handy in the console and for end-to-end tests
 
