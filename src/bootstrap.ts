@@ -8,6 +8,6 @@ import type { SafeStorage } from './storage.js'
  */
 export function bootstrapId(storage: SafeStorage, key: string, id: unknown, report: (error: UserFluxError) => void): void {
   if (id === undefined) return
-  if (typeof id == 'string' && /^[\x21-\x7e]{1,256}$/.test(id)) storage.set(key, id)
+  if (typeof id == 'string' && /^[\x21-\x7e]{1,256}$/.test(id)) storage._set(key, id)
   else report(new UserFluxError('invalid-argument', 'options.anonymousId invalid: ignored'))
 }

@@ -5,7 +5,7 @@ import type { Entry } from './queue.js'
 export interface Answer {
   /** HTTP status; 0 when no answer came (network error, timeout). */
   status: number
-  retryAfter?: string | null
+  _retryAfter?: string | null
   /** The API's error message, or the network error. */
   message?: string
 }
@@ -49,7 +49,7 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
         if (response.ok) return { status: response.status }
         // The API's error body, as it came: what a developer needs to see to fix the call.
         const message = (await response.text().catch(() => '')).slice(0, 300)
-        return { status: response.status, retryAfter: response.headers.get('retry-after'), message }
+        return { status: response.status, _retryAfter: response.headers.get('retry-after'), message }
       } catch (error) {
         return { status: 0, message: String(error) }
       }
