@@ -53,6 +53,32 @@ const minify = terser({
  * a file of its distribution, so it is pinned to ky 1.7.x: the e2e tests of the script tag build
  * prove it on every run, and `check-package` fails if ky's file moves.
  */
+/**
+ * Script tag build only: ky's code paths our transport can never take, taken out of ky's Ky class.
+ * transport.ts makes one kind of call: `ky.create({ retry: 0, timeout: false, throwHttpErrors: false,
+ * fetch })(url, { method: 'POST', keepalive, headers, body, signal })`, and reads the awaited
+ * Response itself. For that call each cut below is dead code:
+ * - retry 0: `_retry` ends in a throw of the same error at its first failure (and POST is not one of
+ *   ky's retried methods anyway), so it is the call itself;
+ * - timeout false: ky calls `options.fetch` directly, never its `timeout` helper;
+ * - throwHttpErrors false: no HTTPError; no hooks, prefixUrl, json, searchParams, parseJson,
+ *   onDownloadProgress given; no `.json()`/`.text()` shortcut called on the promise.
+ * Every cut must match ky's file exactly once, or the build fails: an upgraded ky is re-checked here.
+ */
+const KY_CUTS = [
+  // The timeout bound check (timeout is false) and afterResponse hooks (none).
+  [/if \(typeof ky\._options\.timeout === 'number'[\s\S]*?\n            }\n/, ''],
+  [/            for \(const hook of ky\._options\.hooks\.afterResponse\)[\s\S]*?\n            }\n            ky\._decorateResponse\(response\);\n/, ''],
+  [/            if \(!response\.ok && ky\._options\.throwHttpErrors\)[\s\S]*?\n            }\n            \/\/ If `onDownloadProgress`[\s\S]*?return ky\._stream[^\n]*\n            }\n/, ''],
+  [/        const isRetriableMethod = [\s\S]*?\n        return result;\n/, '        return function_();\n'],
+  [/            hooks: mergeHooks\([\s\S]*?options\.hooks\),\n/, ''],
+  [/            prefixUrl: String[^\n]*\n            retry: normalizeRetryOptions\(options\.retry\),\n/, ''],
+  [/        if \(this\._options\.prefixUrl && [\s\S]*?\n        }\n        if \(supportsAbortController\)/, '        if (supportsAbortController)'],
+  [/        if \(this\._options\.json !== undefined\)[\s\S]*?\n        }\n        this\.request = new globalThis\.Request\(this\._input, this\._options\);\n        if \(this\._options\.searchParams\)[\s\S]*?\n        }\n    }\n/, '        this.request = new globalThis.Request(this._input, this._options);\n    }\n'],
+  [/    _calculateRetryDelay\(error\)[\s\S]*?\n    async _fetch\(\) {\n        for \(const hook of this\._options\.hooks\.beforeRequest\)[\s\S]*?\n        }\n/, '    async _fetch() {\n'],
+  [/        if \(this\._options\.timeout === false\) {\n            return (this\._options\.fetch\(mainRequest, nonRequestOptions\));\n        }\n        return timeout\([^\n]*\n    }\n[\s\S]*\n}\n/, '        return $1;\n    }\n}\n'],
+]
+
 const KY_CLASS = new URL('node_modules/ky/distribution/core/Ky.js', import.meta.url).pathname
 const kyClassOnly = () => ({
   name: 'ky-class-only',
@@ -62,6 +88,14 @@ const kyClassOnly = () => ({
       ? `import { Ky } from ${JSON.stringify(KY_CLASS)}
 export default { create: (defaults) => (input, options) => Ky.create(input, { ...defaults, ...options }) }`
       : null,
+  transform(code, id) {
+    if (id != KY_CLASS) return null
+    for (const [cut, replacement] of KY_CUTS) {
+      if (code.match(new RegExp(cut, 'g'))?.length != 1) this.error(`ky's Ky.js changed: re-check the cut ${cut}`)
+      code = code.replace(cut, replacement)
+    }
+    return { code, map: null }
+  },
 })
 
 const builds = [
