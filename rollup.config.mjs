@@ -63,6 +63,8 @@ const minify = terser({
  * - timeout false: ky calls `options.fetch` directly, never its `timeout` helper;
  * - throwHttpErrors false: no HTTPError; no hooks, prefixUrl, json, searchParams, parseJson,
  *   onDownloadProgress given; no `.json()`/`.text()` shortcut called on the promise.
+ * - every option we pass is a ky or Request option, so ky's second argument to fetch (the options it
+ *   does not know) is always `{}`; ky's own timeout and throwHttpErrors defaults are never read.
  * Every cut must match ky's file exactly once, or the build fails: an upgraded ky is re-checked here.
  */
 const KY_CUTS = [
@@ -76,6 +78,9 @@ const KY_CUTS = [
   [/        if \(this\._options\.prefixUrl && [\s\S]*?\n        }\n        if \(supportsAbortController\)/, '        if (supportsAbortController)'],
   [/        if \(this\._options\.json !== undefined\)[\s\S]*?\n        }\n        this\.request = new globalThis\.Request\(this\._input, this\._options\);\n        if \(this\._options\.searchParams\)[\s\S]*?\n        }\n    }\n/, '        this.request = new globalThis.Request(this._input, this._options);\n    }\n'],
   [/    _calculateRetryDelay\(error\)[\s\S]*?\n    async _fetch\(\) {\n        for \(const hook of this\._options\.hooks\.beforeRequest\)[\s\S]*?\n        }\n/, '    async _fetch() {\n'],
+  [/    _retryCount = 0;\n/, ''],
+  [/            throwHttpErrors: options\.throwHttpErrors !== false,\n            timeout: options\.timeout \?\? 10_000,\n/, ''],
+  [/findUnknownOptions\(this\.request, this\._options\)/, '{}'],
   [/        if \(this\._options\.timeout === false\) {\n            return (this\._options\.fetch\(mainRequest, nonRequestOptions\));\n        }\n        return timeout\([^\n]*\n    }\n[\s\S]*\n}\n/, '        return $1;\n    }\n}\n'],
 ]
 

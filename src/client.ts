@@ -29,7 +29,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
-  const noKey = problems.find(({ name }) => name == 'writeKey')
+  const noKey = problems.find(({ _name: name }) => name == 'writeKey')
   if (noKey) return createInertClient(new UserFluxError('invalid-argument', noKey.message))
   if (config.blockBots && isBot(String(globalThis.navigator?.userAgent || ''))) {
     const why = new UserFluxError('bot', 'crawler user agent: nothing stored or sent (blockBots)')
@@ -80,7 +80,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
   shared._watch((key) => (key == consent._key || key == null) && consent._optedOut() && delivery._cleared())
 
-  const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
+  const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined) => {
     tabs._awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity._userId() ?? undefined
@@ -108,7 +108,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
       if (optedOut()) return
       const invalid = checkUserId(userId)
-      const clean = invalid || (properties === undefined ? { properties: {}, size: 2 } : sanitize('identify', properties))
+      const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
       const current = identity._userId()
       if (current != userId) {
