@@ -65,6 +65,11 @@ const minify = terser({
  *   onDownloadProgress given; no `.json()`/`.text()` shortcut called on the promise.
  * - every option we pass is a ky or Request option, so ky's second argument to fetch (the options it
  *   does not know) is always `{}`; ky's own timeout and throwHttpErrors defaults are never read.
+ * - ky's own AbortController only serves its timeout and retries: our signal goes to fetch as given;
+ *   the clone kept for a retry is never used; `duplex: 'half'` only matters for a stream body, and
+ *   ours is a string (the load-time probe for it goes too).
+ * - the input is always a URL string, the method 'POST' (already normalized), the headers a plain
+ *   object of strings: ky's input check, method and headers normalization keep them as they are.
  * Every cut must match ky's file exactly once, or the build fails: an upgraded ky is re-checked here.
  */
 const KY_CUTS = [
@@ -80,6 +85,10 @@ const KY_CUTS = [
   [/    _calculateRetryDelay\(error\)[\s\S]*?\n    async _fetch\(\) {\n        for \(const hook of this\._options\.hooks\.beforeRequest\)[\s\S]*?\n        }\n/, '    async _fetch() {\n'],
   [/    _retryCount = 0;\n/, ''],
   [/            throwHttpErrors: options\.throwHttpErrors !== false,\n            timeout: options\.timeout \?\? 10_000,\n/, ''],
+  [/        if \(supportsAbortController\) {[\s\S]*?\n        }\n        if \(supportsRequestStreams\) {[\s\S]*?\n        }\n/, ''],
+  [/        const mainRequest = this\.request;\n        this\.request = mainRequest\.clone\(\);\n/, '        const mainRequest = this.request;\n'],
+  [/            headers: mergeHeaders\(this\._input\.headers, options\.headers\),\n            method: normalizeRequestMethod\(options\.method \?\? this\._input\.method \?\? 'GET'\),\n/, '            headers: new globalThis.Headers(options.headers),\n'],
+  [/        if \(typeof this\._input !== 'string' && [\s\S]*?\n        }\n/, ''],
   [/findUnknownOptions\(this\.request, this\._options\)/, '{}'],
   [/        if \(this\._options\.timeout === false\) {\n            return (this\._options\.fetch\(mainRequest, nonRequestOptions\));\n        }\n        return timeout\([^\n]*\n    }\n[\s\S]*\n}\n/, '        return $1;\n    }\n}\n'],
 ]

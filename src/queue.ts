@@ -121,6 +121,9 @@ export function createQueue(
     return true
   }
 
+  /** Updates of one identity (user, visitor, enrichment flag, external id) may share a request. */
+  const sameIdentity = (x: Identity, y: Identity) => x.u === y.u && x.a === y.a && x.l === y.l && x.e === y.e
+
   return {
     _entries: entries,
     get _key() {
@@ -131,10 +134,7 @@ export function createQueue(
       const merged =
         !!last &&
         !last[BUSY] &&
-        last.u === identity.u &&
-        last.a === identity.a &&
-        last.l === identity.l &&
-        last.e === identity.e &&
+        sameIdentity(last, identity) &&
         mergeInto(last, p, n, stamp)
       if (!merged) {
         const t: Record<string, number> = {}
@@ -170,7 +170,7 @@ export function createQueue(
       for (const entry of entries.filter((entry) => !entry[BUSY]).concat(found).sort((x, y) => x.s - y.s)) {
         const last = waiting[waiting.length - 1]
         // Neighbours for the same identity coalesce, as they would have in one page, newest value first.
-        if (last && last.u === entry.u && last.a === entry.a && last.l === entry.l && last.e === entry.e && last.n + entry.n <= MAX_UPDATE_BYTES) {
+        if (last && sameIdentity(last, entry) && last.n + entry.n <= MAX_UPDATE_BYTES) {
           for (const name in entry.p) if ((entry.t[name] || 0) >= (last.t[name] || 0)) (last.p[name] = entry.p[name]), (last.t[name] = entry.t[name])
           last.n += entry.n
           last[SIZES] = undefined
