@@ -46,14 +46,6 @@ const minify = terser({
 })
 
 /**
- * Script tag build only: ky's `Ky` class instead of its default export. The default export's
- * instance machinery (a function per HTTP method, `extend`, merging defaults deeply) is about 115 B
- * gzip we never use: transport.ts only calls `ky.create(defaults)(url, init)`, which this provides
- * with a shallow merge (our defaults hold no headers or hooks). It reaches past ky's exports map to
- * a file of its distribution, so it is pinned to ky 1.7.x: the e2e tests of the script tag build
- * prove it on every run, and `check-package` fails if ky's file moves.
- */
-/**
  * Script tag build only: ky's code paths our transport can never take, taken out of ky's Ky class.
  * transport.ts makes one kind of call: `ky.create({ retry: 0, timeout: false, throwHttpErrors: false,
  * fetch })(url, { method: 'POST', keepalive, headers, body, signal })`, and reads the awaited
@@ -62,15 +54,16 @@ const minify = terser({
  *   ky's retried methods anyway), so it is the call itself;
  * - timeout false: ky calls `options.fetch` directly, never its `timeout` helper;
  * - throwHttpErrors false: no HTTPError; no hooks, prefixUrl, json, searchParams, parseJson,
- *   onDownloadProgress given; no `.json()`/`.text()` shortcut called on the promise.
+ *   onDownloadProgress given; no `.json()`/`.text()` shortcut called on the promise;
  * - every option we pass is a ky or Request option, so ky's second argument to fetch (the options it
- *   does not know) is always `{}`; ky's own timeout and throwHttpErrors defaults are never read.
+ *   does not know) is always `{}`; ky's own timeout and throwHttpErrors defaults are never read;
  * - ky's own AbortController only serves its timeout and retries: our signal goes to fetch as given;
  *   the clone kept for a retry is never used; `duplex: 'half'` only matters for a stream body, and
- *   ours is a string (the load-time probe for it goes too).
+ *   ours is a string (the load-time probe for it goes too);
  * - the input is always a URL string, the method 'POST' (already normalized), the headers a plain
  *   object of strings: ky's input check, method and headers normalization keep them as they are.
  * Every cut must match ky's file exactly once, or the build fails: an upgraded ky is re-checked here.
+ * A new option in transport.ts's call must be checked against these cuts. The ESM build uses ky whole.
  */
 const KY_CUTS = [
   // The timeout bound check (timeout is false) and afterResponse hooks (none).
@@ -93,6 +86,14 @@ const KY_CUTS = [
   [/        if \(this\._options\.timeout === false\) {\n            return (this\._options\.fetch\(mainRequest, nonRequestOptions\));\n        }\n        return timeout\([^\n]*\n    }\n[\s\S]*\n}\n/, '        return $1;\n    }\n}\n'],
 ]
 
+/**
+ * Script tag build only: ky's `Ky` class instead of its default export. The default export's
+ * instance machinery (a function per HTTP method, `extend`, merging defaults deeply) is about 115 B
+ * gzip we never use: transport.ts only calls `ky.create(defaults)(url, init)`, which this provides
+ * with a shallow merge (our defaults hold no headers or hooks). It reaches past ky's exports map to
+ * a file of its distribution, so it is pinned to ky 1.7.x: the e2e tests of the script tag build
+ * prove it on every run, and `check-package` fails if ky's file moves.
+ */
 const KY_CLASS = new URL('node_modules/ky/distribution/core/Ky.js', import.meta.url).pathname
 const kyClassOnly = () => ({
   name: 'ky-class-only',

@@ -28,6 +28,8 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
   const fetcher: typeof fetch = (input, init) => (fetchImpl || fetch)(input, init)
   // ky's own retries and timeout are off: retrying is the queue's job, which persists and orders
   // what waits, and the timeout below covers the body too.
+  // The script tag build keeps only the parts of ky this call uses (KY_CUTS in rollup.config.mjs):
+  // an option added here must be checked against those cuts.
   const api = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, fetch: fetcher })
   return async (entry, body, timeout, exiting) => {
     const url = `${endpoint}/profile?locationEnrichment=${entry.l}`
