@@ -76,7 +76,7 @@ const KY_CUTS = [
   [/        if \(this\._options\.prefixUrl && [\s\S]*?\n        }\n        if \(supportsAbortController\)/, '        if (supportsAbortController)'],
   [/        if \(this\._options\.json !== undefined\)[\s\S]*?\n        }\n        this\.request = new globalThis\.Request\(this\._input, this\._options\);\n        if \(this\._options\.searchParams\)[\s\S]*?\n        }\n    }\n/, '        this.request = new globalThis.Request(this._input, this._options);\n    }\n'],
   [/    _calculateRetryDelay\(error\)[\s\S]*?\n    async _fetch\(\) {\n        for \(const hook of this\._options\.hooks\.beforeRequest\)[\s\S]*?\n        }\n/, '    async _fetch() {\n'],
-  [/    _retryCount = 0;\n/, ''],
+  [/    abortController;\n    _retryCount = 0;\n/, ''],
   [/            throwHttpErrors: options\.throwHttpErrors !== false,\n            timeout: options\.timeout \?\? 10_000,\n/, ''],
   [/        if \(supportsAbortController\) {[\s\S]*?\n        }\n        if \(supportsRequestStreams\) {[\s\S]*?\n        }\n/, ''],
   [/        const mainRequest = this\.request;\n        this\.request = mainRequest\.clone\(\);\n/, '        const mainRequest = this.request;\n'],

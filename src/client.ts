@@ -46,13 +46,14 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const canStore = () => !consent._optedOut()
   // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
   // beginning of another (an endpoint `http://host` and `http://host:8080`).
-  const scope = `${prefix}-queue-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}|`
+  const account = encodeURIComponent(config.writeKey + '@' + config.endpoint)
+  const scope = `${prefix}-queue-${account}|`
   const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
   if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId, report)
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
   const reset = () => (identity._reset(), enrichment._forget())
-  const ledger = createLedger(storage, `${prefix}-sent-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}`)
+  const ledger = createLedger(storage, `${prefix}-sent-${account}`)
   let tabs: Tabs
   const delivery = createDelivery(
     queue,
