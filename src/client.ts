@@ -131,7 +131,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     optOut: guard(() => {
       consent._set(true)
       // Every pending update of the origin goes, every tab's and every client's: other live pages
-      // also drop what they hold in memory when they see the flag (storage.watch above).
+      // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
       for (const key of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-')]) storage._remove(key)
       delivery._cleared()
