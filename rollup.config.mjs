@@ -36,19 +36,55 @@ const minify = terser({
   ecma: 2020,
   // Hoisting measured 40-60 B gzip smaller on this bundle, with the same behaviour.
   compress: { passes: 3, hoist_funs: true, hoist_vars: true },
-  // Names of our internal methods, unique to this code base, shortened like variables: the script
-  // tag build has an 8 KiB budget. Public methods and option names are never in this list, nor any
-  // name a browser API uses (a property mangled here is renamed everywhere in the bundle, ky's
-  // calls of browser APIs included). The `_` names are ky 1.7.5's private members
-  // (distribution/core/Ky.js): re-check them when upgrading ky.
-  mangle: {
-    properties: {
-      regex:
-        /^(adoptFrom|relabel|touch|schedule|retryNow|sendOnExit|setUserId|retryAfter|canStore|reread|forget|extra|sent|_options|_input|_retryCount|_retry|_calculateRetryDelay|_decorateResponse|_fetch|_stream)$/,
-    },
-  },
+  // Internal (non-public) properties of our factories are named with a leading `_` (`_get`, `_add`,
+  // `_schedule`…) and shortened like variables: the script tag build has an 8 KiB budget. No browser
+  // API, public method, option, wire field or persisted key starts with `_`; ky 1.7.5's private
+  // members do (`_options`, `_retry`…, distribution/core/Ky.js), which this catches too: re-check
+  // that ky has no public `_` name when upgrading it.
+  mangle: { properties: { regex: /^_/ } },
   format: { comments: false },
 })
+
+/**
+ * Script tag build only: ky's code paths our transport can never take, taken out of ky's Ky class.
+ * transport.ts makes one kind of call: `ky.create({ retry: 0, timeout: false, throwHttpErrors: false,
+ * fetch })(url, { method: 'POST', keepalive, headers, body, signal })`, and reads the awaited
+ * Response itself. For that call each cut below is dead code:
+ * - retry 0: `_retry` ends in a throw of the same error at its first failure (and POST is not one of
+ *   ky's retried methods anyway), so it is the call itself;
+ * - timeout false: ky calls `options.fetch` directly, never its `timeout` helper;
+ * - throwHttpErrors false: no HTTPError; no hooks, prefixUrl, json, searchParams, parseJson,
+ *   onDownloadProgress given; no `.json()`/`.text()` shortcut called on the promise;
+ * - every option we pass is a ky or Request option, so ky's second argument to fetch (the options it
+ *   does not know) is always `{}`; ky's own timeout and throwHttpErrors defaults are never read;
+ * - ky's own AbortController only serves its timeout and retries: our signal goes to fetch as given;
+ *   the clone kept for a retry is never used; `duplex: 'half'` only matters for a stream body, and
+ *   ours is a string (the load-time probe for it goes too);
+ * - the input is always a URL string, the method 'POST' (already normalized), the headers a plain
+ *   object of strings: ky's input check, method and headers normalization keep them as they are.
+ * Every cut must match ky's file exactly once, or the build fails: an upgraded ky is re-checked here.
+ * A new option in transport.ts's call must be checked against these cuts. The ESM build uses ky whole.
+ */
+const KY_CUTS = [
+  // The timeout bound check (timeout is false) and afterResponse hooks (none).
+  [/if \(typeof ky\._options\.timeout === 'number'[\s\S]*?\n            }\n/, ''],
+  [/            for \(const hook of ky\._options\.hooks\.afterResponse\)[\s\S]*?\n            }\n            ky\._decorateResponse\(response\);\n/, ''],
+  [/            if \(!response\.ok && ky\._options\.throwHttpErrors\)[\s\S]*?\n            }\n            \/\/ If `onDownloadProgress`[\s\S]*?return ky\._stream[^\n]*\n            }\n/, ''],
+  [/        const isRetriableMethod = [\s\S]*?\n        return result;\n/, '        return function_();\n'],
+  [/            hooks: mergeHooks\([\s\S]*?options\.hooks\),\n/, ''],
+  [/            prefixUrl: String[^\n]*\n            retry: normalizeRetryOptions\(options\.retry\),\n/, ''],
+  [/        if \(this\._options\.prefixUrl && [\s\S]*?\n        }\n        if \(supportsAbortController\)/, '        if (supportsAbortController)'],
+  [/        if \(this\._options\.json !== undefined\)[\s\S]*?\n        }\n        this\.request = new globalThis\.Request\(this\._input, this\._options\);\n        if \(this\._options\.searchParams\)[\s\S]*?\n        }\n    }\n/, '        this.request = new globalThis.Request(this._input, this._options);\n    }\n'],
+  [/    _calculateRetryDelay\(error\)[\s\S]*?\n    async _fetch\(\) {\n        for \(const hook of this\._options\.hooks\.beforeRequest\)[\s\S]*?\n        }\n/, '    async _fetch() {\n'],
+  [/    abortController;\n    _retryCount = 0;\n/, ''],
+  [/            throwHttpErrors: options\.throwHttpErrors !== false,\n            timeout: options\.timeout \?\? 10_000,\n/, ''],
+  [/        if \(supportsAbortController\) {[\s\S]*?\n        }\n        if \(supportsRequestStreams\) {[\s\S]*?\n        }\n/, ''],
+  [/        const mainRequest = this\.request;\n        this\.request = mainRequest\.clone\(\);\n/, '        const mainRequest = this.request;\n'],
+  [/            headers: mergeHeaders\(this\._input\.headers, options\.headers\),\n            method: normalizeRequestMethod\(options\.method \?\? this\._input\.method \?\? 'GET'\),\n/, '            headers: new globalThis.Headers(options.headers),\n'],
+  [/        if \(typeof this\._input !== 'string' && [\s\S]*?\n        }\n/, ''],
+  [/findUnknownOptions\(this\.request, this\._options\)/, '{}'],
+  [/        if \(this\._options\.timeout === false\) {\n            return (this\._options\.fetch\(mainRequest, nonRequestOptions\));\n        }\n        return timeout\([^\n]*\n    }\n[\s\S]*\n}\n/, '        return $1;\n    }\n}\n'],
+]
 
 /**
  * Script tag build only: ky's `Ky` class instead of its default export. The default export's
@@ -67,6 +103,14 @@ const kyClassOnly = () => ({
       ? `import { Ky } from ${JSON.stringify(KY_CLASS)}
 export default { create: (defaults) => (input, options) => Ky.create(input, { ...defaults, ...options }) }`
       : null,
+  transform(code, id) {
+    if (id != KY_CLASS) return null
+    for (const [cut, replacement] of KY_CUTS) {
+      if (code.match(new RegExp(cut, 'g'))?.length != 1) this.error(`ky's Ky.js changed: re-check the cut ${cut}`)
+      code = code.replace(cut, replacement)
+    }
+    return { code, map: null }
+  },
 })
 
 const builds = [

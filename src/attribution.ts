@@ -7,8 +7,8 @@ import type { SafeStorage } from './storage.js'
  * are taken from it one by one. Values are capped, as any URL part may be long.
  */
 export function firstTouch(storage: SafeStorage, key: string): Record<string, string> | undefined {
-  if (storage.get(key) !== null) return
-  storage.set(key, '1')
+  if (storage._get(key) !== null) return
+  storage._set(key, '1')
   const { referrer } = document
   const search = new URLSearchParams(location.search)
   const properties: Record<string, string> = {

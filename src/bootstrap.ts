@@ -7,5 +7,5 @@ import type { SafeStorage } from './storage.js'
  * arrives here as undefined).
  */
 export function bootstrapId(storage: SafeStorage, key: string, id: string | undefined): void {
-  if (id !== undefined) storage.set(key, id, true)
+  if (id !== undefined) storage._set(key, id, true)
 }

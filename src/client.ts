@@ -26,10 +26,10 @@ import { checkUserId, sanitize, type Sanitized } from './validate.js'
  */
 export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
   const { options: config, problems } = normalizeOptions(options)
-  const { report, log } = createLogger(config.debug, config.onError)
+  const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
-  const noKey = problems.find(({ name }) => name == 'writeKey')
+  const noKey = problems.find(({ _name: name }) => name == 'writeKey')
   if (noKey) return createInertClient(new UserFluxError('invalid-argument', noKey.message))
   if (config.blockBots && isBot(String(globalThis.navigator?.userAgent || ''))) {
     const why = new UserFluxError('bot', 'crawler user agent: nothing stored or sent (blockBots)')
@@ -43,16 +43,17 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     ? withCookies(storage, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
     : storage
   const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
-  const canStore = () => !consent.optedOut()
+  const canStore = () => !consent._optedOut()
   // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
   // beginning of another (an endpoint `http://host` and `http://host:8080`).
-  const scope = `${prefix}-queue-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}|`
+  const account = encodeURIComponent(config.writeKey + '@' + config.endpoint)
+  const scope = `${prefix}-queue-${account}|`
   const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
   if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
-  const identity = createIdentity(shared, prefix, canStore, report, queue.relabel)
+  const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
-  const reset = () => (identity.reset(), enrichment.forget())
-  const ledger = createLedger(storage, `${prefix}-sent-${encodeURIComponent(config.writeKey + '@' + config.endpoint)}`)
+  const reset = () => (identity._reset(), enrichment._forget())
+  const ledger = createLedger(storage, `${prefix}-sent-${account}`)
   let tabs: Tabs
   const delivery = createDelivery(
     queue,
@@ -60,34 +61,34 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     ledger,
     {
       ...config,
-      allowed: canStore,
-      extra(entry) {
+      _allowed: canStore,
+      _extra(entry) {
         // An anonymousId made up while storage was unreadable is checked once more before it leaves
         // (queued anonymous updates then follow the id found).
-        identity.anonymousId()
-        return enrichment.extra(entry)
+        identity._anonymousId()
+        return enrichment._extra(entry)
       },
-      delivered: enrichment.sent,
+      _delivered: enrichment._sent,
       // A paused page's updates can still be delivered by another page (its key fixed meanwhile).
-      paused: () => config.storage != 'memory' && tabs.handOver(),
+      _paused: () => config.storage != 'memory' && tabs._handOver(),
     },
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery.schedule)
+  tabs = shareWithTabs(storage, queue, scope, delivery._schedule)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
-  watchPage(delivery.sendOnExit, tabs.leave, () => (tabs.awake(), delivery.retryNow()), delivery.retryNow)
+  watchPage(delivery._sendOnExit, tabs._leave, () => (tabs._awake(), delivery._retryNow()), delivery._retryNow)
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  shared.watch((key) => (key == consent.key || key == null) && consent.optedOut() && delivery.cleared())
+  shared._watch((key) => (key == consent._key || key == null) && consent._optedOut() && delivery._cleared())
 
-  const enqueue = ({ properties, size }: Sanitized, call: CallOptions | undefined) => {
-    tabs.awake()
+  const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined) => {
+    tabs._awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
-    const userId = identity.userId() ?? undefined
-    const anonymousId = identity.anonymousId()
-    const merged = queue.add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger.stamp())
+    const userId = identity._userId() ?? undefined
+    const anonymousId = identity._anonymousId()
+    const merged = queue._add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger._stamp())
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
-    delivery.schedule()
+    delivery._schedule()
   }
 
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
@@ -100,21 +101,21 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         report(new UserFluxError('invalid-argument', String(error)))
       }
     }
-  const optedOut = () => consent.optedOut() && (log('opted out, ignored'), true)
+  const optedOut = () => consent._optedOut() && (log('opted out, ignored'), true)
 
-  if (config.cookieDomain) whenVisible(identity.reread)
+  if (config.cookieDomain) whenVisible(identity._reread)
 
   const client: UserFluxClient<P> = {
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
       if (optedOut()) return
       const invalid = checkUserId(userId)
-      const clean = invalid || (properties === undefined ? { properties: {}, size: 2 } : sanitize('identify', properties))
+      const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
-      const current = identity.userId()
+      const current = identity._userId()
       if (current != userId) {
         // Two people must never share an anonymousId.
         if (current) reset()
-        identity.setUserId(userId)
+        identity._setUserId(userId)
         // Always sent, even without properties: it is what links the anonymous profile to the user.
         enqueue(clean, call)
       } else if (Object.keys(clean.properties).length) enqueue(clean, call)
@@ -126,29 +127,29 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       enqueue(clean, call)
     }),
     reset: guard(reset),
-    flush: delivery.flush,
+    flush: delivery._flush,
     optOut: guard(() => {
-      consent.set(true)
+      consent._set(true)
       // Every pending update of the origin goes, every tab's and every client's: other live pages
-      // also drop what they hold in memory when they see the flag (storage.watch above).
+      // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
-      for (const key of [...storage.keys(prefix + '-queue-'), ...storage.keys(prefix + '-sent-')]) storage.remove(key)
-      delivery.cleared()
-      identity.store(false)
-      enrichment.forget()
+      for (const key of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-')]) storage._remove(key)
+      delivery._cleared()
+      identity._store(false)
+      enrichment._forget()
     }),
     optIn: guard(() => {
-      consent.set(false)
-      identity.store(true)
+      consent._set(false)
+      identity._store(true)
     }),
     get hasOptedOut() {
-      return consent.optedOut()
+      return consent._optedOut()
     },
     get anonymousId() {
-      return identity.anonymousId()
+      return identity._anonymousId()
     },
     get userId() {
-      return identity.userId()
+      return identity._userId()
     },
   }
   guard(() => {

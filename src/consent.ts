@@ -1,9 +1,9 @@
 import type { SafeStorage } from './storage.js'
 
 export interface Consent {
-  readonly key: string
-  optedOut(): boolean
-  set(optedOut: boolean): void
+  readonly _key: string
+  _optedOut(): boolean
+  _set(optedOut: boolean): void
 }
 
 /**
@@ -22,15 +22,15 @@ export function createConsent(
     startOptedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl)
   let flag: string | null | undefined
   return {
-    key,
-    optedOut() {
-      const stored = storage.get(key)
+    _key: key,
+    _optedOut() {
+      const stored = storage._get(key)
       // Unreadable for a moment (undefined): the last known choice stands.
       if (stored !== undefined) flag = stored
       return flag == '1' || (flag != '0' && !!byDefault)
     },
-    set(optedOut) {
-      storage.set(key, (flag = optedOut ? '1' : '0'), true)
+    _set(optedOut) {
+      storage._set(key, (flag = optedOut ? '1' : '0'), true)
     },
   }
 }

@@ -50,24 +50,24 @@ export function withCookies(storage: SafeStorage, names: string[], domain: strin
   }
   return {
     ...storage,
-    get(key) {
-      const stored = storage.get(key)
+    _get(key) {
+      const stored = storage._get(key)
       let cookie: string | null = null
       try {
         if (names.includes(key)) cookie = readCookie(key)
       } catch {}
       if (cookie == null) return stored && write(key, stored), stored
-      if (stored !== (cookie ||= null)) cookie ? storage.set(key, cookie) : storage.remove(key)
+      if (stored !== (cookie ||= null)) cookie ? storage._set(key, cookie) : storage._remove(key)
       return cookie
     },
     // The cookie first: the storage write tells this page's other clients, who read the cookie back.
-    set(key, value, announce) {
+    _set(key, value, announce) {
       write(key, value)
-      storage.set(key, value, announce)
+      storage._set(key, value, announce)
     },
-    remove(key, announce) {
+    _remove(key, announce) {
       write(key, '')
-      storage.remove(key, announce)
+      storage._remove(key, announce)
     },
   }
 }

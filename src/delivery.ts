@@ -9,14 +9,14 @@ import { utf8Length } from './validate.js'
 
 export interface Delivery {
   /** Sends within `flushInterval`, so that updates made close together go out as one request. */
-  schedule(): void
-  flush(): Promise<FlushResult>
+  _schedule(): void
+  _flush(): Promise<FlushResult>
   /** The network is back: retry now instead of waiting out the backoff. */
-  retryNow(): void
+  _retryNow(): void
   /** The page is being hidden or left: send what is pending with keepalive, without waiting. */
-  sendOnExit(): void
+  _sendOnExit(): void
   /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
-  cleared(): void
+  _cleared(): void
 }
 
 export interface DeliveryOptions {
@@ -24,12 +24,12 @@ export interface DeliveryOptions {
   minRetryDelay: number
   maxRetryDelay: number
   /** False once the visitor opted out (in any tab): nothing more is sent. */
-  allowed(): boolean
+  _allowed(): boolean
   /** Top-level fields added to a body (deviceData, …), and told when they were delivered. */
-  extra?(entry: Entry): object | undefined
-  delivered?(entry: Entry, extra: object | undefined): void
+  _extra?(entry: Entry): object | undefined
+  _delivered?(entry: Entry, extra: object | undefined): void
   /** Sending is paused for this page's life (401/403). */
-  paused?(): void
+  _paused?(): void
 }
 
 /** Keepalive bodies in flight may not exceed 64 KiB per page, the host page's own beacons included. */
@@ -52,7 +52,7 @@ export function createDelivery(
   report: (error: UserFluxError) => void,
   log: (...args: unknown[]) => void,
 ): Delivery {
-  const { allowed } = options
+  const { _allowed: allowed } = options
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let attempt = 0
@@ -65,13 +65,13 @@ export function createDelivery(
 
   const settleWaiters = (error?: UserFluxError) => {
     waiters = waiters.filter(([mark, resolve]) =>
-      error ? resolve({ ok: false, error }) : queue.entries.some((entry) => entry.s <= mark) || resolve({ ok: true }),
+      error ? resolve({ ok: false, error }) : queue._entries.some((entry) => entry.s <= mark) || resolve({ ok: true }),
     )
   }
 
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
   const prepare = (entry: Entry, extra: object | undefined) => {
-    ledger.prune(entry)
+    ledger._prune(entry)
     // Identified entries always go: they carry the link between anonymousId and userId.
     if (!entry.u && !Object.keys(entry.p).length) return
     const body = bodyOf(entry, extra)
@@ -83,16 +83,16 @@ export function createDelivery(
   const timeout = (body: string) => 10_000 + body.length
 
   /** `recorded`: the ledger knows already (a send under the lock records before releasing it). */
-  const settle = (entry: Entry, { status, retryAfter, message }: Answer, extra?: object, recorded?: boolean) => {
+  const settle = (entry: Entry, { status, _retryAfter: retryAfter, message }: Answer, extra?: object, recorded?: boolean) => {
     entry[BUSY] = false
     const ok = status > 199 && status < 300
-    if (ok && !recorded) ledger.record(entry)
+    if (ok && !recorded) ledger._record(entry)
     // No longer queued here (opt-out, or adopted by another page while this one was cached).
-    if (!queue.entries.includes(entry)) return
+    if (!queue._entries.includes(entry)) return
     const label = `${status || 'network error'}${message ? ': ' + message : ''}`
     if (ok) {
-      options.delivered?.(entry, extra)
-      queue.remove(entry)
+      options._delivered?.(entry, extra)
+      queue._remove(entry)
       attempt = 0
       log('sent', entry)
       settleWaiters()
@@ -100,11 +100,11 @@ export function createDelivery(
       let error: UserFluxError
       if (status == 401 || status == 403) {
         error = new UserFluxError('unauthorized', `unauthorized (${label}): sending paused`, status)
-        if (!paused) report(error), options.paused?.()
+        if (!paused) report(error), options._paused?.()
         paused = error
       } else if (status && status != 408 && status != 429 && status < 500) {
         // Any other answer (4xx): this update will never be accepted; the rest can be.
-        queue.remove(entry)
+        queue._remove(entry)
         report((error = new UserFluxError('rejected', `rejected (${label}): update dropped`, status)))
       } else {
         // No answer, 408, 429, 5xx: worth trying again, later.
@@ -117,7 +117,7 @@ export function createDelivery(
           drain()
         }, delay)
         // Refreshes the write time that tabs without Web Locks judge an abandoned queue by.
-        queue.touch()
+        queue._touch()
       }
       settleWaiters(error)
     }
@@ -126,12 +126,12 @@ export function createDelivery(
 
   const wipe = () => {
     clearTimeout(flushTimer)
-    queue.clear()
+    queue._clear()
     settleWaiters(new UserFluxError('opted-out', 'opted out: nothing sent'))
   }
 
   const skip = (entry: Entry) => {
-    queue.remove(entry)
+    queue._remove(entry)
     settleWaiters()
   }
 
@@ -141,7 +141,7 @@ export function createDelivery(
     if (draining) return
     draining = true
     try {
-      for (let entry; (entry = queue.entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
+      for (let entry; (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
         entry[BUSY] = true
         const sending = entry
         // One request in flight per origin: tabs take turns, so no server sees two at once from us,
@@ -150,12 +150,12 @@ export function createDelivery(
           // Checked at the moment of sending: an opt-out in another tab while this one waited for
           // the lock, or while a slow request was ahead, stops this send.
           if (!allowed()) return
-          const extra = options.extra?.(sending)
+          const extra = options._extra?.(sending)
           const body = prepare(sending, extra)
           if (!body) return
           const answer = await send(sending, body, timeout(body))
           // Before the lock is released: the next tab to send must know this value was delivered.
-          if (answer.status > 199 && answer.status < 300) ledger.record(sending)
+          if (answer.status > 199 && answer.status < 300) ledger._record(sending)
           return [answer, extra] as const
         })
         if (!allowed()) {
@@ -170,25 +170,25 @@ export function createDelivery(
   }
 
   return {
-    schedule() {
+    _schedule() {
       if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(drain, options.flushInterval)
     },
-    flush: () =>
+    _flush: () =>
       new Promise((resolve) => {
-        const marks = queue.entries.map((entry) => entry.s)
+        const marks = queue._entries.map((entry) => entry.s)
         // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
         if (paused || retryTimer) resolve({ ok: false, error: (paused || lastError)! })
         else if (!marks.length) resolve({ ok: true })
         else waiters.push([Math.max(...marks), resolve]), drain()
       }),
-    retryNow() {
+    _retryNow() {
       if (retryTimer) {
         clearTimeout(retryTimer)
         retryTimer = undefined
         drain()
       }
     },
-    sendOnExit() {
+    _sendOnExit() {
       clearTimeout(flushTimer)
       flushTimer = undefined
       if (paused || !allowed()) return
@@ -196,13 +196,13 @@ export function createDelivery(
       // Requests sent side by side may arrive in any order, so no two of them carry the same key of
       // the same visitor: an earlier entry gives up the keys a later one sets (the later value is
       // the one that must win). The lock cannot be waited for here; the ledger still applies.
-      const waiting = queue.entries.filter((entry) => !entry[BUSY])
+      const waiting = queue._entries.filter((entry) => !entry[BUSY])
       let budget = KEEPALIVE_BUDGET
       waiting.forEach((entry, index) => {
         for (const later of waiting.slice(index + 1)) {
           if (later.a == entry.a) for (const name in later.p) delete entry.p[name], delete entry.t[name]
         }
-        const extra = options.extra?.(entry)
+        const extra = options._extra?.(entry)
         const body = prepare(entry, extra)
         if (!body) return skip(entry)
         if ((budget -= utf8Length(body)) < 0) return
@@ -210,8 +210,8 @@ export function createDelivery(
         send(entry, body, timeout(body), true).then((answer) => settle(entry, answer, extra))
       })
       // Given up keys are persisted as such: what stays for the next page is what is still to send.
-      queue.touch()
+      queue._touch()
     },
-    cleared: wipe,
+    _cleared: wipe,
   }
 }

@@ -9,11 +9,11 @@ export interface Extra {
 
 export interface Enrichment {
   /** The extra fields of the body of a request for this identity. */
-  extra(entry: { u?: string; a: string }): Extra
+  _extra(entry: { u?: string; a: string }): Extra
   /** A request with these extra fields was accepted (2xx). */
-  sent(entry: { u?: string; a: string }, extra: Extra): void
+  _sent(entry: { u?: string; a: string }, extra: Extra): void
   /** `reset()` and opt-out: the external id is forgotten. */
-  forget(): void
+  _forget(): void
 }
 
 /**
@@ -28,22 +28,22 @@ export function createEnrichment(storage: SafeStorage, key: string, deviceData: 
   const identity = (entry: { u?: string; a: string }) => entry.u + ' ' + entry.a
   try {
     const landed = new URLSearchParams(location.search).get('ufeid')
-    if (landed && landed.length <= 256 && canStore()) storage.set(key, landed)
+    if (landed && landed.length <= 256 && canStore()) storage._set(key, landed)
   } catch {
     // No location (SSR): nothing landed.
   }
   return {
-    extra(entry) {
+    _extra(entry) {
       const extra: Extra = {}
-      const externalId = storage.get(key)
+      const externalId = storage._get(key)
       if (externalId) extra.externalId = externalId
       // Not where there is no window (SSR, Node): no device to describe.
       if (deviceData && typeof window == 'object' && described != identity(entry)) extra.deviceData = collectDeviceData()
       return extra
     },
-    sent(entry, extra) {
+    _sent(entry, extra) {
       if (extra.deviceData) described = identity(entry)
     },
-    forget: () => storage.remove(key),
+    _forget: () => storage._remove(key),
   }
 }

@@ -4,15 +4,15 @@ import { corrupt, type SafeStorage } from './storage.js'
 
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
-  anonymousId(settled?: boolean): string
-  userId(): string | null
-  setUserId(userId: string): void
+  _anonymousId(settled?: boolean): string
+  _userId(): string | null
+  _setUserId(userId: string): void
   /** Clears the user and starts a new anonymous id. */
-  reset(): void
+  _reset(): void
   /** Writes the current ids (after an opt-in), or removes them (`false`, after an opt-out). */
-  store(keep: boolean): void
+  _store(keep: boolean): void
   /** Reads both ids from storage again (another subdomain may have changed the shared cookies). */
-  reread(): void
+  _reread(): void
 }
 
 // Any non-empty string the API accepts is an id: "José García" must survive a reload as it was.
@@ -45,11 +45,11 @@ export function createIdentity(
 
   const write = (key: string, value: string | null) => {
     // Announced: another client of this page sharing the keys follows at once, as other tabs do.
-    if (canStore()) value == null ? storage.remove(key, true) : storage.set(key, value, true)
+    if (canStore()) value == null ? storage._remove(key, true) : storage._set(key, value, true)
   }
 
   const read = (key: string): string | null | undefined => {
-    const value = storage.get(key)
+    const value = storage._get(key)
     if (!value || isValidId(value)) return value
     // Corrupt: replaced, as if absent.
     report(corrupt(key))
@@ -75,7 +75,7 @@ export function createIdentity(
     return anonymous
   }
 
-  storage.watch((key) => {
+  storage._watch((key) => {
     // Read back rather than trust the event's value: this tab's own later write may have won.
     // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`): the user is
     // read again; the anonymousId is not written back, as the `reset()` that usually follows in that
@@ -85,8 +85,8 @@ export function createIdentity(
   })
 
   return {
-    anonymousId,
-    userId() {
+    _anonymousId: anonymousId,
+    _userId() {
       if (user === undefined) {
         const stored = read(userKey)
         if (stored === undefined) return null
@@ -94,22 +94,22 @@ export function createIdentity(
       }
       return user
     },
-    setUserId(userId) {
+    _setUserId(userId) {
       write(userKey, (user = userId))
     },
-    reset() {
+    _reset() {
       write(userKey, (user = null))
       write(anonymousKey, (anonymous = nanoid()))
       provisionalUntil = 0
     },
-    reread() {
+    _reread() {
       anonymousId(false)
       user = undefined
     },
-    store(keep) {
+    _store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
-      keep ? storage.set(anonymousKey, anonymousId(), true) : storage.remove(anonymousKey, true)
-      keep && user ? storage.set(userKey, user, true) : storage.remove(userKey, true)
+      keep ? storage._set(anonymousKey, anonymousId(), true) : storage._remove(anonymousKey, true)
+      keep && user ? storage._set(userKey, user, true) : storage._remove(userKey, true)
     },
   }
 }

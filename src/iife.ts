@@ -24,8 +24,9 @@ if (found && (found as Record<symbol, unknown>)[MARK]) {
   }
   let client: ScriptTagClient
   if (!data.writeKey) {
-    console.error('userflux: data-write-key is required')
-    client = createInertClient(new UserFluxError('invalid-argument', 'data-write-key is required')) as ScriptTagClient
+    const missing = new UserFluxError('invalid-argument', 'data-write-key is required')
+    console.error(missing.message)
+    client = createInertClient(missing) as ScriptTagClient
   } else {
     client = createClient({
       ...(optionsFromDataset(data) as unknown as Options),

@@ -9,15 +9,15 @@ type Delivered = Record<string, Record<string, number>>
 
 export interface Ledger {
   /** A stamp newer than every value set or delivered so far, in any tab of the origin. */
-  stamp(): number
+  _stamp(): number
   /**
    * Drops from `entry` the values that are not newer than one already delivered for the same
    * anonymousId and key (by any tab): what was adopted from a closed tab, restored from the
    * back/forward cache, or delivered already by a keepalive whose answer was never seen.
    */
-  prune(entry: Entry): void
+  _prune(entry: Entry): void
   /** The API accepted `entry`. */
-  record(entry: Entry): void
+  _record(entry: Entry): void
 }
 
 /**
@@ -31,7 +31,7 @@ export function createLedger(storage: SafeStorage, key: string): Ledger {
   let last = 0
   const read = (): Delivered => {
     try {
-      const parsed = JSON.parse(storage.get(key) || '{}')
+      const parsed = JSON.parse(storage._get(key) || '{}')
       if (parsed?.constructor == Object) return parsed
     } catch {}
     // Corrupt or unreadable: start afresh (a record lost only allows what it would have dropped).
@@ -42,11 +42,11 @@ export function createLedger(storage: SafeStorage, key: string): Ledger {
   }
   see(read())
   // Another tab delivered: later values of this page must still be newer.
-  storage.watch((changed) => changed == key && see(read()))
+  storage._watch((changed) => changed == key && see(read()))
 
   return {
-    stamp: () => (last = Math.max(Date.now() * 1000, last + 1)),
-    prune(entry) {
+    _stamp: () => (last = Math.max(Date.now() * 1000, last + 1)),
+    _prune(entry) {
       const delivered = read()[entry.a]
       if (delivered) {
         for (const name in entry.p) {
@@ -54,7 +54,7 @@ export function createLedger(storage: SafeStorage, key: string): Ledger {
         }
       }
     },
-    record(entry) {
+    _record(entry) {
       const delivered = read()
       const own = (delivered[entry.a] ||= {})
       for (const name in entry.p) own[name] = Math.max(own[name] || 0, entry.t[name] || 0)
@@ -68,7 +68,7 @@ export function createLedger(storage: SafeStorage, key: string): Ledger {
         }
       }
       see(delivered)
-      storage.set(key, JSON.stringify(delivered))
+      storage._set(key, JSON.stringify(delivered))
     },
   }
 }

@@ -2,9 +2,9 @@ import type { UserFluxError } from './errors.js'
 
 export interface Logger {
   /** Reports a problem to `onError` when there is one, else to the console. */
-  report(error: UserFluxError): void
+  _report(error: UserFluxError): void
   /** Logs only in `debug` mode. */
-  log(...args: unknown[]): void
+  _log(...args: unknown[]): void
 }
 
 /**
@@ -37,7 +37,7 @@ export function describe(value: unknown): unknown {
 
 export function createLogger(debug: boolean | undefined, onError?: (error: UserFluxError) => void): Logger {
   return {
-    report(error) {
+    _report(error) {
       try {
         // The app's own onError logs as it sees fit: printing it too would be noise it cannot turn off.
         if (onError) return onError(error)
@@ -46,6 +46,6 @@ export function createLogger(debug: boolean | undefined, onError?: (error: UserF
       }
       console.error(error.message)
     },
-    log: debug || debugSwitchedOn() ? (...args) => console.log('[userflux]', ...args.map(describe)) : () => {},
+    _log: debug || debugSwitchedOn() ? (...args) => console.log('[userflux]', ...args.map(describe)) : () => {},
   }
 }

@@ -11,7 +11,9 @@ import type { Options } from './types.js'
 export type OptionRule = [expect: string, valid: (value: any) => boolean, fallback?: unknown, attribute?: 'b' | 'n' | 's']
 
 const isText = (value: unknown) => typeof value == 'string' && !!value.trim()
-const boolean: OptionRule = ['true or false', (value) => typeof value == 'boolean', false, 'b']
+const isBoolean = (value: unknown) => typeof value == 'boolean'
+const boolean: OptionRule = ['true or false', isBoolean, false, 'b']
+const onByDefault: OptionRule = ['true or false', isBoolean, true, 'b']
 const fn: OptionRule = ['a function', (value) => typeof value == 'function']
 const atLeast = (min: number, fallback: number): OptionRule => [`a number ≥ ${min}`, (value) => Number.isFinite(value) && value >= min, fallback, 'n']
 const storageLike = (value: any) => ['getItem', 'setItem', 'removeItem', 'key'].every((name) => typeof value?.[name] == 'function')
@@ -41,10 +43,10 @@ export const OPTIONS: Record<string, OptionRule> = {
   respectGlobalPrivacyControl: boolean,
   fetch: fn,
   // SPEC §8: enrichment and identity reach.
-  deviceData: ['true or false', (value) => typeof value == 'boolean', true, 'b'],
-  blockBots: ['true or false', (value) => typeof value == 'boolean', true, 'b'],
+  deviceData: onByDefault,
+  blockBots: onByDefault,
   // data-cookie-domain="true" (find it), "example.com" (this one) or "false".
-  cookieDomain: ['true, false or a domain', (value) => typeof value == 'boolean' || isText(value), false, 'b'],
+  cookieDomain: ['true, false or a domain', (value) => isBoolean(value) || isText(value), false, 'b'],
   cookieExpiryDays: atLeast(1, 365),
   anonymousId: ['a non-empty string of at most 256 characters', (value) => isText(value) && value.length <= 256, undefined, 's'],
   attribution: boolean,
@@ -65,7 +67,7 @@ export type NormalizedOptions = Options & {
 
 /** A setup mistake, said as `options.<name> must be …`. */
 export interface OptionProblem {
-  name: string
+  _name: string
   message: string
 }
 
@@ -85,7 +87,7 @@ export function normalizeOptions(input: Options | undefined): { options: Normali
   const given: Record<string, unknown> = input && typeof input == 'object' ? { ...input } : {}
   const options: Record<string, unknown> = { ...given }
   const problems: OptionProblem[] = []
-  const problem = (name: string, message: string) => problems.push({ name, message: `options.${name} ${message}` })
+  const problem = (name: string, message: string) => problems.push({ _name: name, message: `options.${name} ${message}` })
   for (const [name, [expect, valid, fallback]] of Object.entries(OPTIONS)) {
     const value = given[name]
     const byDefault = () => (typeof fallback == 'function' ? fallback() : fallback)

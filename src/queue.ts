@@ -35,22 +35,22 @@ export interface Entry {
 export type Identity = Pick<Entry, 'u' | 'a' | 'l' | 'e'>
 
 export interface Queue {
-  readonly entries: readonly Entry[]
+  readonly _entries: readonly Entry[]
   /** Queues an update, merging it into the last entry when that one is for the same identity and has room. */
-  add(identity: Identity, properties: Properties, size: number, stamp: number): boolean
-  remove(entry: Entry): void
+  _add(identity: Identity, properties: Properties, size: number, stamp: number): boolean
+  _remove(entry: Entry): void
   /** Takes over the entries another page left under `key`, if they were last written `minAge` ms ago or more. */
-  adoptFrom(key: string, minAge?: number): boolean
+  _adoptFrom(key: string, minAge?: number): boolean
   /** Moves the queued anonymous updates of a provisional id to the id that won. */
-  relabel(from: string, to: string): void
-  clear(): void
+  _relabel(from: string, to: string): void
+  _clear(): void
   /** Persists again (refreshing the write time that other tabs judge staleness by). */
-  touch(): void
+  _touch(): void
   /** From now on this page only hands its updates over: each write goes to a new key, for another page to adopt. */
-  handOver(newKey: () => string): void
+  _handOver(newKey: () => string): void
   /** Forgets the entries (another page may have adopted them meanwhile) and goes on under `newKey`. */
-  restart(newKey: string): void
-  readonly key: string
+  _restart(newKey: string): void
+  readonly _key: string
 }
 
 // Enough to send it as it was queued; whatever else is wrong the API will say.
@@ -76,9 +76,9 @@ export function createQueue(
   const persist = () => {
     scheduled = false
     if (entries.length && canStore()) {
-      storage.set(key, JSON.stringify({ t: Date.now(), q: entries }))
+      storage._set(key, JSON.stringify({ t: Date.now(), q: entries }))
       if (handingOver) (entries.length = 0), (key = handingOver())
-    } else storage.remove(key)
+    } else storage._remove(key)
   }
   // Once per task, not once per call: a burst of updates costs one write, and the write still lands
   // before the task ends, so a page closed right after a call keeps the update.
@@ -121,20 +121,20 @@ export function createQueue(
     return true
   }
 
+  /** Updates of one identity (user, visitor, enrichment flag, external id) may share a request. */
+  const sameIdentity = (x: Identity, y: Identity) => x.u === y.u && x.a === y.a && x.l === y.l && x.e === y.e
+
   return {
-    entries,
-    get key() {
+    _entries: entries,
+    get _key() {
       return key
     },
-    add(identity, p, n, stamp) {
+    _add(identity, p, n, stamp) {
       const last = entries[entries.length - 1]
       const merged =
         !!last &&
         !last[BUSY] &&
-        last.u === identity.u &&
-        last.a === identity.a &&
-        last.l === identity.l &&
-        last.e === identity.e &&
+        sameIdentity(last, identity) &&
         mergeInto(last, p, n, stamp)
       if (!merged) {
         const t: Record<string, number> = {}
@@ -145,12 +145,12 @@ export function createQueue(
       changed()
       return merged
     },
-    remove(entry) {
+    _remove(entry) {
       const index = entries.indexOf(entry)
       if (index >= 0) entries.splice(index, 1), changed()
     },
-    adoptFrom(foreignKey, minAge = 0) {
-      const raw = storage.get(foreignKey)
+    _adoptFrom(foreignKey, minAge = 0) {
+      const raw = storage._get(foreignKey)
       if (!raw || !canStore()) return false
       let found: Entry[] = []
       try {
@@ -161,7 +161,7 @@ export function createQueue(
       } catch {
         report(corrupt(foreignKey))
       }
-      storage.remove(foreignKey)
+      storage._remove(foreignKey)
       for (const entry of found) (entry.t ||= {}), (entry.s ||= 0)
       // Merged with what waits here in the order the updates were made (stamps are origin-wide);
       // entries on the wire stay first. Should an adopted value be older than one delivered since,
@@ -170,7 +170,7 @@ export function createQueue(
       for (const entry of entries.filter((entry) => !entry[BUSY]).concat(found).sort((x, y) => x.s - y.s)) {
         const last = waiting[waiting.length - 1]
         // Neighbours for the same identity coalesce, as they would have in one page, newest value first.
-        if (last && last.u === entry.u && last.a === entry.a && last.l === entry.l && last.e === entry.e && last.n + entry.n <= MAX_UPDATE_BYTES) {
+        if (last && sameIdentity(last, entry) && last.n + entry.n <= MAX_UPDATE_BYTES) {
           for (const name in entry.p) if ((entry.t[name] || 0) >= (last.t[name] || 0)) (last.p[name] = entry.p[name]), (last.t[name] = entry.t[name])
           last.n += entry.n
           last[SIZES] = undefined
@@ -181,23 +181,23 @@ export function createQueue(
       changed()
       return found.length > 0
     },
-    relabel(from, to) {
+    _relabel(from, to) {
       // Never an identified user's updates: those stay with the id they were made under.
       for (const entry of entries) if (entry.a == from && !entry.u) entry.a = to
       changed()
     },
-    clear() {
+    _clear() {
       entries.length = 0
       changed()
     },
-    touch: changed,
-    handOver(newKey) {
+    _touch: changed,
+    _handOver(newKey) {
       handingOver = newKey
       // What is queued so far is under the current key: release it as it is.
       entries.length = 0
       key = newKey()
     },
-    restart(newKey) {
+    _restart(newKey) {
       entries.length = 0
       key = newKey
     },

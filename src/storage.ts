@@ -8,17 +8,17 @@ import type { StorageLike } from './types.js'
  * right now, which callers must not mistake for "absent" (`null`).
  */
 export interface SafeStorage {
-  get(key: string): string | null | undefined
+  _get(key: string): string | null | undefined
   /** `announce`: tell the other clients of this page (storage events only reach other tabs). */
-  set(key: string, value: string, announce?: boolean): void
-  remove(key: string, announce?: boolean): void
+  _set(key: string, value: string, announce?: boolean): void
+  _remove(key: string, announce?: boolean): void
   /** Keys that start with `prefix`. */
-  keys(prefix: string): string[]
+  _keys(prefix: string): string[]
   /**
    * Calls `changed(key)` when another tab, or another client of this page, changed a key of this
    * same storage (`null`: the storage was cleared).
    */
-  watch(changed: (key: string | null) => void): void
+  _watch(changed: (key: string | null) => void): void
 }
 
 export const corrupt = (key: string) => new UserFluxError('storage', `corrupt ${key} ignored`)
@@ -54,7 +54,7 @@ export function createStorage(
   }
 
   return {
-    get(key) {
+    _get(key) {
       if (memory.has(key) || !backing) return memory.get(key) ?? null
       try {
         return backing.getItem(key)
@@ -62,7 +62,7 @@ export function createStorage(
         problem(error)
       }
     },
-    set(key, value, tell) {
+    _set(key, value, tell) {
       try {
         backing!.setItem(key, value)
         memory.delete(key)
@@ -79,7 +79,7 @@ export function createStorage(
       }
       if (tell) announce(key)
     },
-    remove(key, tell) {
+    _remove(key, tell) {
       try {
         backing!.removeItem(key)
         memory.delete(key)
@@ -89,7 +89,7 @@ export function createStorage(
       }
       if (tell) announce(key)
     },
-    keys(prefix) {
+    _keys(prefix) {
       // Only the backing storage: what sits in memory is this page's own and no other's to adopt.
       const found: string[] = []
       try {
@@ -102,7 +102,7 @@ export function createStorage(
       }
       return found
     },
-    watch(changed) {
+    _watch(changed) {
       // Only changes to this client's own backing storage: a memory client shares nothing.
       if (!backing || typeof addEventListener != 'function') return
       addEventListener('storage', (event) => event.storageArea === backing && changed(event.key))

@@ -10,13 +10,13 @@ const ADOPT_DELAY = 1000
 
 export interface Tabs {
   /** A new key for this page's queue (under the scope every page of this client shares). */
-  newKey(): string
+  _newKey(): string
   /** The page is being left (it may come back from the back/forward cache). */
-  leave(): void
+  _leave(): void
   /** Call before using the queue: a page back from the back/forward cache starts afresh first. */
-  awake(): void
+  _awake(): void
   /** Sending is paused for this page's life: let other pages deliver what it queues. */
-  handOver(): void
+  _handOver(): void
 }
 
 /**
@@ -33,13 +33,13 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string,
   let timer: ReturnType<typeof setTimeout> | undefined
 
   const adopt = (key: string) => {
-    const take = (minAge?: number) => queue.adoptFrom(key, minAge) && adopted()
-    if (key != queue.key && !ifLockFree(key, take)) take(STALE_AFTER)
+    const take = (minAge?: number) => queue._adoptFrom(key, minAge) && adopted()
+    if (key != queue._key && !ifLockFree(key, take)) take(STALE_AFTER)
   }
-  const adoptOrphans = () => storage.keys(scope).forEach(adopt)
+  const adoptOrphans = () => storage._keys(scope).forEach(adopt)
   const start = (previous?: string) => {
-    queue.restart(newKey())
-    release = holdLock(queue.key, () => {
+    queue._restart(newKey())
+    release = holdLock(queue._key, () => {
       // This page's own queue from before the back/forward cache, unless another page took it.
       if (previous) adopt(previous)
       adoptOrphans()
@@ -47,33 +47,33 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string,
   }
 
   start()
-  storage.watch((key) => {
-    if (key?.startsWith(scope) && key != queue.key) {
+  storage._watch((key) => {
+    if (key?.startsWith(scope) && key != queue._key) {
       clearTimeout(timer)
       timer = setTimeout(adoptOrphans, ADOPT_DELAY)
     }
   })
   return {
-    newKey,
-    leave() {
+    _newKey: newKey,
+    _leave() {
       left = true
       // Written once more, so that live tabs look for it once its lock is free.
-      queue.touch()
+      queue._touch()
       // Releasing the lock in pagehide keeps the page eligible for the back/forward cache.
       release()
     },
-    awake() {
+    _awake() {
       // Back from the back/forward cache: what this page queued before may have been adopted and
       // sent by another page meanwhile. It starts under a new key and adopts its own old queue like
       // any orphan, only if nobody else did.
       if (left) {
         left = false
-        start(queue.key)
+        start(queue._key)
       }
     },
-    handOver() {
+    _handOver() {
       release()
-      queue.handOver(newKey)
+      queue._handOver(newKey)
     },
   }
 }

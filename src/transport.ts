@@ -5,7 +5,7 @@ import type { Entry } from './queue.js'
 export interface Answer {
   /** HTTP status; 0 when no answer came (network error, timeout). */
   status: number
-  retryAfter?: string | null
+  _retryAfter?: string | null
   /** The API's error message, or the network error. */
   message?: string
 }
@@ -28,6 +28,8 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
   const fetcher: typeof fetch = (input, init) => (fetchImpl || fetch)(input, init)
   // ky's own retries and timeout are off: retrying is the queue's job, which persists and orders
   // what waits, and the timeout below covers the body too.
+  // The script tag build keeps only the parts of ky this call uses (KY_CUTS in rollup.config.mjs):
+  // an option added here must be checked against those cuts.
   const api = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, fetch: fetcher })
   return async (entry, body, timeout, exiting) => {
     const url = `${endpoint}/profile?locationEnrichment=${entry.l}`
@@ -49,7 +51,7 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
         if (response.ok) return { status: response.status }
         // The API's error body, as it came: what a developer needs to see to fix the call.
         const message = (await response.text().catch(() => '')).slice(0, 300)
-        return { status: response.status, retryAfter: response.headers.get('retry-after'), message }
+        return { status: response.status, _retryAfter: response.headers.get('retry-after'), message }
       } catch (error) {
         return { status: 0, message: String(error) }
       }

@@ -7,7 +7,7 @@ export const MAX_UPDATE_BYTES = 32 * 1024
 export interface Sanitized {
   properties: Properties
   /** UTF-8 bytes of the properties as JSON. */
-  size: number
+  _size: number
 }
 
 const invalid = (message: string) => new UserFluxError('invalid-argument', message)
@@ -65,7 +65,7 @@ export function sanitize(method: string, properties: unknown): Sanitized | UserF
     const clean = copy(properties, '', 0)
     const size = utf8Length(JSON.stringify(clean))
     if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
-    return { properties: clean, size }
+    return { properties: clean, _size: size }
   } catch (error) {
     return invalid(problem || `${method}: properties unreadable (${error})`)
   }

@@ -40,7 +40,7 @@ describe('firstTouch', () => {
   it('only once: later visits change nothing', () => {
     expect(visit('https://shop.example/')).toEqual({ initial_referrer: '$direct', initial_referring_domain: '$direct', initial_landing_page: 'https://shop.example/' })
     expect(visit('https://shop.example/?utm_source=later', 'https://other.example/')).toBeUndefined()
-    expect(storage.get('uf-attribution')).toBe('1')
+    expect(storage._get('uf-attribution')).toBe('1')
   })
   it('caps long values', () => {
     expect(visit('https://shop.example/?utm_campaign=' + 'c'.repeat(2000))!.initial_utm_campaign).toHaveLength(500)

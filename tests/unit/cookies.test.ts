@@ -38,7 +38,7 @@ describe('findCookieDomain', () => {
 
 describe('withCookies', () => {
   it('writes both on the found domain: SameSite=Lax, Secure on https, path=/, max-age from days', () => {
-    wrap(true, 30).set('uf-anonymousId', 'id 1;x')
+    wrap(true, 30)._set('uf-anonymousId', 'id 1;x')
     expect(backing.getItem('uf-anonymousId')).toBe('id 1;x')
     expect(cookies.value('uf-anonymousId', 'example.co.uk')).toBe(encodeURIComponent('id 1;x'))
     const written = cookies.writes.at(-1)!
@@ -50,38 +50,38 @@ describe('withCookies', () => {
   })
   it('no Secure on http; a named domain is used as given', () => {
     page('app.example.test', 'http:')
-    wrap('example.test').set('uf-userId', 'u')
+    wrap('example.test')._set('uf-userId', 'u')
     expect(cookies.writes.at(-1)).not.toContain('Secure')
     expect(cookies.value('uf-userId', 'example.test')).toBe('u')
   })
   it('leaves other keys to storage alone', () => {
     const storage = wrap()
-    storage.set('uf-queue-x', '[]')
+    storage._set('uf-queue-x', '[]')
     expect(cookies.writes).toEqual([])
-    expect(storage.get('uf-queue-x')).toBe('[]')
+    expect(storage._get('uf-queue-x')).toBe('[]')
   })
   it('the cookie wins when it differs, and storage follows', () => {
     backing.setItem('uf-anonymousId', 'local')
     cookies.cookie = 'uf-anonymousId=shared;domain=example.co.uk'
-    expect(wrap().get('uf-anonymousId')).toBe('shared')
+    expect(wrap()._get('uf-anonymousId')).toBe('shared')
     expect(backing.getItem('uf-anonymousId')).toBe('shared')
   })
   it('an id only in storage (the option just turned on) is copied into the cookie', () => {
     backing.setItem('uf-anonymousId', 'local')
-    expect(wrap().get('uf-anonymousId')).toBe('local')
+    expect(wrap()._get('uf-anonymousId')).toBe('local')
     expect(cookies.value('uf-anonymousId', 'example.co.uk')).toBe('local')
   })
   it('a removal reaches the other subdomain: an empty cookie, not a missing one', () => {
     const www = wrap()
-    www.set('uf-userId', 'alice')
-    www.remove('uf-userId')
+    www._set('uf-userId', 'alice')
+    www._remove('uf-userId')
     expect(backing.getItem('uf-userId')).toBeNull()
     expect(cookies.value('uf-userId', 'example.co.uk')).toBe('')
     // The other subdomain still has alice in its own storage: the empty cookie wins.
     const other = new MemoryStorage()
     other.setItem('uf-userId', 'alice')
     const app = withCookies(createStorage(other, () => {}), ['uf-userId'], true, 365)
-    expect(app.get('uf-userId')).toBeNull()
+    expect(app._get('uf-userId')).toBeNull()
     expect(other.getItem('uf-userId')).toBeNull()
   })
   it('never throws when cookies are refused', () => {
@@ -94,9 +94,9 @@ describe('withCookies', () => {
       },
     })
     const storage = wrap()
-    storage.set('uf-userId', 'u')
-    expect(storage.get('uf-userId')).toBe('u')
-    storage.remove('uf-userId')
-    expect(storage.get('uf-userId')).toBeNull()
+    storage._set('uf-userId', 'u')
+    expect(storage._get('uf-userId')).toBe('u')
+    storage._remove('uf-userId')
+    expect(storage._get('uf-userId')).toBeNull()
   })
 })

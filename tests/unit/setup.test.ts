@@ -87,7 +87,7 @@ describe('every option validated by name, falling back to its default', () => {
   ]
   it.each(bad)('%s: %j', (name, value, message) => {
     const { problems } = normalizeOptions({ ...base(), [name]: value } as Options)
-    expect(problems.map((problem) => problem.name)).toEqual([name])
+    expect(problems.map((problem) => problem._name)).toEqual([name])
     expect(problems[0]!.message).toMatch(message)
     createClient({ ...base(), [name]: value } as Options)
     expect(errors.map((error) => error.message.replace(/^userflux: /, ''))).toEqual([expect.stringMatching(message)])
@@ -119,7 +119,7 @@ describe('every option validated by name, falling back to its default', () => {
 
   it('minRetryDelay above maxRetryDelay: reported, and the minimum lowered', () => {
     const { options, problems } = normalizeOptions({ writeKey: 'k', minRetryDelay: 5000, maxRetryDelay: 500 })
-    expect(problems).toEqual([{ name: 'minRetryDelay', message: 'options.minRetryDelay (5000) must not be above options.maxRetryDelay (500); using 500' }])
+    expect(problems).toEqual([{ _name: 'minRetryDelay', message: 'options.minRetryDelay (5000) must not be above options.maxRetryDelay (500); using 500' }])
     expect(options.minRetryDelay).toBe(500)
     expect(options.maxRetryDelay).toBe(500)
   })
@@ -187,7 +187,7 @@ describe('script tag data-* attributes, from the same table', () => {
   })
   it('a value that does not parse is kept as written, so it is reported by name', () => {
     const parsed = optionsFromDataset({ writeKey: 'wk', flushInterval: 'soon', debug: 'yes' })
-    expect(normalizeOptions(parsed as unknown as Options).problems.map((problem) => problem.name)).toEqual(['flushInterval', 'debug'])
+    expect(normalizeOptions(parsed as unknown as Options).problems.map((problem) => problem._name)).toEqual(['flushInterval', 'debug'])
   })
   it('every number attribute has a number default', () => {
     for (const [name, [, , fallback, attribute]] of Object.entries(OPTIONS)) if (attribute == 'n') expect(typeof fallback, name).toBe('number')

@@ -36,7 +36,7 @@ describe('sanitize', () => {
     const result = sanitize('updateProfile', input)
     expect(result).toEqual({
       properties: { when: '2026-01-02T00:00:00.000Z', list: [1, 'a', null], nested: { ok: true } },
-      size: JSON.stringify(input).length,
+      _size: JSON.stringify(input).length,
     })
     input.nested.ok = false
     expect((result as any).properties.nested.ok).toBe(true)
@@ -55,7 +55,7 @@ describe('sanitize', () => {
 
   it('accepts objects without a prototype', () => {
     const bare = Object.assign(Object.create(null), { a: 1 })
-    expect(sanitize('identify', bare)).toEqual({ properties: { a: 1 }, size: 7 })
+    expect(sanitize('identify', bare)).toEqual({ properties: { a: 1 }, _size: 7 })
   })
 })
 
