@@ -51,6 +51,8 @@ async function loadSnippet(page, cdp, site, attributes = '') {
 
 async function main() {
   const api = createApiServer({ control: true })
+  // The API's test routes want their token, and JSON.
+  const control = { 'x-uf-test-token': api.testToken, 'content-type': 'application/json' }
   const { url: apiUrl } = await api.listen(0, '127.0.0.1')
   const site = await startSite(apiUrl)
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
@@ -135,7 +137,7 @@ async function main() {
   // its share of the burst's task, and any long task of its own afterwards (timers, sends).
   results.bursts = {}
   for (const burst of [1, 10, 100, 1000, 10_000]) {
-    await fetch(apiUrl + '/__test/reset', { method: 'POST' })
+    await fetch(apiUrl + '/__test/reset', { method: 'POST', headers: control, body: '{}' })
     const measured = await page.evaluate(async ([burst, makeSource]) => {
       const make = eval(makeSource)
       const uf = window.userflux
@@ -159,7 +161,7 @@ async function main() {
       }
     }, [burst, PROPERTIES])
     const ownLongTasks = await page.evaluate((after) => window.__longTaskEntries.filter((entry) => entry.startTime >= after).length, measured.taskEnd)
-    const { posts } = await (await fetch(apiUrl + '/__test/requests')).json()
+    const { posts } = await (await fetch(apiUrl + '/__test/requests', { headers: control })).json()
     results.bursts[`${burst} updates`] = {
       requests: posts.length,
       'storage writes by the end of the task': measured.writes,

@@ -9,12 +9,28 @@ export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `task` only if nobody holds `name` (it then holds it while the task runs). Answers false
- * where there are no Web Locks, and nothing was tried.
+ * Holds every lock of `names` that nobody holds, runs `task` once with their names when every
+ * request has answered, then lets them go: several closed pages' queues are adopted in one step, so
+ * the queue cap applies to all of them at once. Answers false where there are no Web Locks, and
+ * nothing was tried.
  */
-export function ifLockFree(name: string, task: () => void): boolean {
+export function ifLocksFree(names: string[], task: (free: string[]) => void): boolean {
   const manager = locks()
-  manager?.request(name, { ifAvailable: true }, (lock) => void (lock && task())).catch(() => {})
+  const free: string[] = []
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
+  const asked = names.map(
+    (name) =>
+      new Promise<void>((answered) =>
+        manager
+          ?.request(name, { ifAvailable: true }, (lock) => {
+            answered()
+            if (lock) return free.push(name), held
+          })
+          .catch(() => answered()),
+      ),
+  )
+  if (manager) Promise.all(asked).then(() => (task(free), release()), release)
   return !!manager
 }
 

@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid'
-import { holdLock, ifLockFree } from './locks.js'
+import { holdLock, ifLocksFree } from './locks.js'
 import type { Queue } from './queue.js'
 import type { SafeStorage } from './storage.js'
 
@@ -32,25 +32,24 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string,
   let left = false
   let timer: ReturnType<typeof setTimeout> | undefined
 
-  const adopt = (key: string) => {
-    const take = (minAge?: number) => queue._adoptFrom(key, minAge) && adopted()
-    if (key != queue._key && !ifLockFree(key, take)) take(STALE_AFTER)
+  const adoptOrphans = (previous?: string) => {
+    const keys = storage._keys(scope).filter((key) => key != queue._key && key != previous)
+    // This page's own queue from before the back/forward cache first (it may be in memory only).
+    if (previous) keys.unshift(previous)
+    const take = (free: string[], minAge?: number) => free.filter((key) => queue._adoptFrom(key, minAge)).length && adopted()
+    if (!ifLocksFree(keys, take)) take(keys, STALE_AFTER)
   }
-  const adoptOrphans = () => storage._keys(scope).forEach(adopt)
   const start = (previous?: string) => {
     queue._restart(newKey())
-    release = holdLock(queue._key, () => {
-      // This page's own queue from before the back/forward cache, unless another page took it.
-      if (previous) adopt(previous)
-      adoptOrphans()
-    })
+    // This page's own queue from before the back/forward cache too, unless another page took it.
+    release = holdLock(queue._key, () => adoptOrphans(previous))
   }
 
   start()
   storage._watch((key) => {
     if (key?.startsWith(scope) && key != queue._key) {
       clearTimeout(timer)
-      timer = setTimeout(adoptOrphans, ADOPT_DELAY)
+      timer = setTimeout(() => adoptOrphans(), ADOPT_DELAY)
     }
   })
   return {
