@@ -101,8 +101,8 @@ export function createQueue(
   const mergeInto = (last: Entry, p: Properties, n: number, stamp: number) => {
     let sizes = last[SIZES]
     if (!sizes && last.n + n > MAX_UPDATE_BYTES) {
-      // The sum over-counts keys set again: measure what the entry really weighs, once, and from
-      // then on keep it exact key by key, so a long burst near the limit costs the same per call.
+      // The sum over-counts keys set again: measure what the entry really weighs, and near the
+      // limit keep it exact key by key, so a long burst there costs the same per call.
       last[SIZES] = sizes = new Map()
       last.n = 1
       for (const name in last.p) sizes.set(name, pairSize(name, last.p[name])), (last.n += sizes.get(name)!)
@@ -118,6 +118,9 @@ export function createQueue(
     for (const name in p) last.t[name] = stamp
     fresh?.forEach((value, name) => sizes!.set(name, value))
     last.n = size
+    // Far from the limit, summing again is cheaper per call than measuring key by key: a burst of
+    // the same keys re-measures once in a long while, and only an entry near the limit stays exact.
+    if (size < MAX_UPDATE_BYTES / 2) last[SIZES] = undefined
     return true
   }
 
