@@ -1,13 +1,18 @@
 import { defineConfig } from 'vitest/config'
+import EnginesBesideE2e from './tests/support/sequencer.js'
 
 export default defineConfig({
   test: {
+    // Two files at a time on the 2-core machine CI has; see tests/support/sequencer.ts for the order.
+    maxWorkers: 2,
+    sequence: { sequencer: EnginesBesideE2e },
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'api', include: ['tests/api/**/*.test.{js,ts}'], environment: 'node' } },
       {
         test: {
           name: 'e2e',
+          // Every file starts its own servers on free ports and its own Chromium: files share nothing.
           include: ['tests/e2e/**/*.test.ts', 'tests/demo/**/*.test.{js,ts}'],
           environment: 'node',
           // Real Chromium against real servers: generous bounds so a loaded machine does not flake.
@@ -18,11 +23,9 @@ export default defineConfig({
       {
         test: {
           name: 'engines',
+          // Chromium, Firefox and WebKit against real servers (SPEC §9), each file one engine.
           include: ['tests/engines/**/*.test.ts'],
           environment: 'node',
-          // Chromium, Firefox and WebKit against real servers (SPEC §9): one engine at a time, as
-          // three browsers at once on a small CI machine would make timings meaningless.
-          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -58,7 +58,7 @@ export function redactHeaders(headers, writeKey) {
  * @property {number} at arrival time, epoch ms
  * @property {Record<string, string>} query
  * @property {Record<string, string | string[] | undefined>} headers
- * @property {unknown} body parsed JSON, or the raw text when it is not JSON (null when too large)
+ * @property {unknown} body parsed JSON, or the raw text when it is not JSON (null while it is still arriving, and when too large)
  * @property {number | 'dropped' | null} status what it answered; null while held or when the client went away first
  */
 

@@ -99,7 +99,7 @@ it('the script tag page replays the call made before the snippet loaded', async 
   const anonymousId = await text(page, 'anonymous-id')
   await page.getByTestId('refresh-profile').click() // flushes
   await expect
-    .poll(async () => (await requests()).posts.find((post) => post.body.anonymousId == anonymousId && post.body.properties?.lastDemoPage)?.status, POLL)
+    .poll(async () => (await requests()).posts.find((post) => post.body?.anonymousId == anonymousId && post.body.properties?.lastDemoPage)?.status, POLL)
     .toBe(204)
   await context.close()
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BUILDS, inPage, sleep, WRITE_KEY, pageUrl, useStack } from './harness.js'
+import { BUILDS, inPage, pageUrl, ready, sleep, useStack, WRITE_KEY } from './harness.js'
 
 const stack = useStack()
 
@@ -39,7 +39,7 @@ describe.each(BUILDS)('%s build, default options', (build) => {
     const page = await stack.open(context, { build })
     const first = await inPage<string>(page, `return uf.anonymousId`)
     await page.reload()
-    await page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+    await ready(page)
     expect(await inPage(page, `return uf.anonymousId`)).toBe(first)
     expect(await page.evaluate(() => localStorage.getItem('uf-anonymousId'))).toBe(first)
     const other = await stack.open(context, { build })

@@ -4,12 +4,11 @@
  * the others shorten intervals through options to keep the suite fast.
  */
 import { describe, expect, it } from 'vitest'
-import { inPage, sleep, pageUrl, useStack } from './harness.js'
+import { inPage, pageUrl, ready, sleep, useStack, waitInPage } from './harness.js'
 
 const stack = useStack()
 
 const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
-const ready = (page: import('playwright').Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
 
 /** Opens the script tag page as users paste it (no tuning), collecting its console errors. */
 async function openDefaults(context: import('playwright').BrowserContext) {
@@ -47,7 +46,7 @@ describe('retries', () => {
     expect(persisted.join()).toContain('"a":1')
     await stack.api.waitFor((accepted) => accepted.length == 1)
     expect((await stack.api.requests()).posts.map((post) => post.status)).toEqual(['dropped', 408, 429, 204])
-    await page.waitForFunction(() => !Object.keys(localStorage).some((key) => key.startsWith('uf-queue-')))
+    await waitInPage(page, () => !Object.keys(localStorage).some((key) => key.startsWith('uf-queue-')))
     await context.close()
   })
 
@@ -311,6 +310,9 @@ describe('storage trouble', () => {
     expect(id).toMatch(/^[\w-]{21}$/)
     await stack.api.waitFor((accepted) => accepted.length == 1)
     expect(await page.evaluate(() => localStorage.getItem('uf-anonymousId'))).toBe(id)
+    // The dead page's queue is looked at once its Web Lock is known to be free, which can come after
+    // the first delivery on a loaded machine.
+    await waitInPage(page, () => window.__ufErrors.length >= 2, 10_000).catch(() => {})
     const errors = await page.evaluate(() => window.__ufErrors)
     expect(errors.map((error) => error.message).sort()).toEqual([
       'userflux: corrupt uf-anonymousId ignored',

@@ -4,14 +4,13 @@
  * two subdomains through cookies. The API's current version does not store deviceData / externalId,
  * so these tests read the request bodies it logged.
  */
-import { chromium, type Browser, type Page } from 'playwright'
+import { chromium, type Browser } from 'playwright'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium.js'
-import { BUILDS, inPage, pageUrl, sleep, useStack, type Build } from './harness.js'
+import { BUILDS, inPage, pageUrl, ready, sleep, useStack, type Build } from './harness.js'
 
 const stack = useStack()
 const fast = { flushInterval: 50 }
-const ready = (page: Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
 const bodies = async () => (await stack.api.requests()).posts.map((post) => post.body)
 
 describe.each(BUILDS)('%s build', (build: Build) => {

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright'
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium.js'
-import { WRITE_KEY, type Stack } from './harness.js'
+import { ready, WRITE_KEY, type Stack } from './harness.js'
 
 const IMPORT_MAP = JSON.stringify({ imports: { 'userflux-snippet': '/dist/index.js', ky: '/vendor/ky/index.js', nanoid: '/vendor/nanoid/index.browser.js' } })
 
@@ -43,8 +43,6 @@ ${boot}
   return name + '.html'
 }
 
-export const ready = (page: Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
-
 /** Opens `url` (a path on the site, or a full URL) in a new tab, after `init` (run before any page script). */
 export async function openPage(stack: Stack, context: BrowserContext, url: string, init?: () => void): Promise<Page> {
   const page = await context.newPage()
@@ -52,6 +50,32 @@ export async function openPage(stack: Stack, context: BrowserContext, url: strin
   await page.goto(url.startsWith('/') ? stack.site + url : url)
   await ready(page)
   return page
+}
+
+/** What a test page logs from its `pageshow` handler when it comes back from the back/forward cache. */
+export const RESTORED = 'uf-test: restored from the back/forward cache'
+
+/**
+ * Goes back, and waits until the page logs RESTORED. Nothing is evaluated in the page meanwhile:
+ * Chromium evicts a cached page in which a script is run (reason JavaScriptExecution), and a check
+ * run right after the commit did just that on a loaded machine.
+ */
+export async function goBackToCachedPage(page: Page, timeout = 10_000) {
+  const notCached = await bfcacheReasons(page)
+  const restored = page.waitForEvent('console', { predicate: (message) => message.text() == RESTORED, timeout })
+  await page.goBack({ waitUntil: 'commit' })
+  await restored.catch((error) => {
+    throw new Error(`the page was not restored from the back/forward cache: ${notCached()} (${error.message})`)
+  })
+}
+
+/** Chromium's reasons for not keeping `page` in the back/forward cache, for a failure's message. */
+async function bfcacheReasons(page: Page): Promise<() => string> {
+  const session = await page.context().newCDPSession(page)
+  const reasons: string[] = []
+  session.on('Page.backForwardCacheNotUsed', (event) => reasons.push(...event.notRestoredExplanations.map((explanation) => explanation.reason)))
+  await session.send('Page.enable')
+  return () => reasons.join(', ') || 'Chromium gave no reason'
 }
 
 export const errorsOf = (page: Page) => page.evaluate(() => window.__ufErrors)

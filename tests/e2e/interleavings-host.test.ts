@@ -5,7 +5,7 @@
  * final value the last one set across a reload. Real Chromium, the local Integration API on loopback.
  */
 import { describe, expect, it } from 'vitest'
-import { inPage, sleep, useStack, WRITE_KEY } from './harness.js'
+import { inPage, ready, sleep, useStack, waitInPage, WRITE_KEY } from './harness.js'
 
 const stack = useStack()
 
@@ -91,11 +91,9 @@ describe('the host page', () => {
       page.on('console', (message) => message.type() == 'error' && errors.push(message.text()))
       await page.goto(stack.site + path)
       // A working client on window.userflux: the element is not mistaken for one, nor for the stub's buffer.
-      await page
-        .waitForFunction(() => typeof (window.userflux as any)?.flush == 'function', undefined, { timeout: 10_000 })
-        .catch(() => {
-          throw new Error(`${path}: no client on window.userflux; console errors: ${JSON.stringify(errors)}`)
-        })
+      await waitInPage(page, () => typeof (window.userflux as any)?.flush == 'function', 10_000).catch(() => {
+        throw new Error(`${path}: no client on window.userflux; console errors: ${JSON.stringify(errors)}`)
+      })
       await inPage(page, `uf.updateProfile({ page: ${JSON.stringify(path)} }); await uf.flush()`)
       await stack.api.waitFor((accepted) => accepted.some((body) => body.properties.page == path))
     }
@@ -124,7 +122,7 @@ describe('reload', () => {
       })
     })
     await page.reload()
-    await page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+    await ready(page)
     await stack.api.waitFor((accepted) => accepted.some((body) => body.properties.theme == 'light'))
     await sleep(3000) // whatever the next page adopted goes out in this time
     const accepted = await stack.api.accepted()

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright'
 import { describe, expect, it } from 'vitest'
-import { inPage, sleep, useStack, WRITE_KEY } from './harness.js'
+import { inPage, ready, sleep, useStack, WRITE_KEY } from './harness.js'
 
 /** deviceData goes with a page's first request for an identity (SPEC §8): not what these cases are about. */
 const withoutDevice = (body: any) => ({ ...body, deviceData: undefined })
@@ -85,7 +85,7 @@ describe('wrong identity', () => {
     for (const userId of ['José García', 'u'.repeat(300)]) {
       const before = await inPage<string>(page, `uf.identify(${JSON.stringify(userId)}); await uf.flush(); return uf.anonymousId`)
       await page.reload()
-      await page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+      await ready(page)
       expect(await inPage(page, `return uf.userId`)).toBe(userId)
       expect(await page.evaluate(() => window.__ufErrors)).toEqual([])
       // The next person on this browser: never linked to the previous one's anonymous profile.

@@ -3,8 +3,8 @@
  * vanish. Each test asserts the behaviour the issue asks for, in real Chromium over loopback.
  */
 import { describe, expect, it } from 'vitest'
-import { inPage, sleep, useStack } from './harness.js'
-import { errorsOf, launchWithBfcache, openPage, servePage, slowUplink, startRawServer, waitAccepted } from './interleavings-helpers.js'
+import { inPage, sleep, useStack, waitInPage } from './harness.js'
+import { errorsOf, goBackToCachedPage, launchWithBfcache, openPage, RESTORED, servePage, slowUplink, startRawServer, waitAccepted } from './interleavings-helpers.js'
 
 const stack = useStack()
 
@@ -48,9 +48,9 @@ describe('stuck or lost', () => {
     await inPage(page, `uf.updateProfile({ a: 1 })`)
     await inPage(other, `uf.optOut()`)
     // Tabs in other renderer processes see the flag a moment later.
-    await page.waitForFunction(() => localStorage.getItem('uf-optOut') == '1')
+    await waitInPage(page, () => localStorage.getItem('uf-optOut') == '1')
     await inPage(page, `window.__flushed = null; uf.flush().then((result) => (window.__flushed = result))`)
-    await page.waitForFunction(() => (window as any).__flushed, undefined, { timeout: 15_000 }).catch(() => {
+    await waitInPage(page, () => (window as any).__flushed, 15_000).catch(() => {
       throw new Error('flush() did not settle within 15 s of the opt-out')
     })
     await sleep(300)
@@ -131,7 +131,7 @@ describe('stuck or lost', () => {
       const path = servePage(
         stack,
         `window.userflux = createClient({ writeKey, endpoint: ${JSON.stringify(raw.url)}, flushInterval: 60000, minRetryDelay: 100, maxRetryDelay: 400, onError })
-addEventListener('pageshow', (event) => event.persisted && (window.__restored = true))`,
+addEventListener('pageshow', (event) => event.persisted && console.log(${JSON.stringify(RESTORED)}))`,
       )
       stack.serve('/elsewhere.html', '<!doctype html><title>elsewhere</title><body>elsewhere</body>', { 'cache-control': 'no-cache' })
       const context = await browser.newContext()
@@ -139,10 +139,7 @@ addEventListener('pageshow', (event) => event.persisted && (window.__restored = 
       await inPage(page, `uf.updateProfile({ leaving: 1 })`)
       await page.goto(stack.site + '/elsewhere.html')
       await raw.waitFor((post) => post.body?.properties?.leaving) // the exit send, never answered
-      await page.goBack({ waitUntil: 'commit' })
-      await page.waitForFunction(() => (window as any).__restored, undefined, { timeout: 10_000 }).catch(() => {
-        throw new Error('the page was not restored from the back/forward cache')
-      })
+      await goBackToCachedPage(page)
       hang = false
       // Not awaited: today it never settles.
       await inPage(page, `uf.updateProfile({ restored: 1 }); void uf.flush()`)
@@ -170,7 +167,7 @@ addEventListener('pageshow', (event) => event.persisted && (window.__restored = 
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'esm', options: fast })
     await inPage(page, `uf.updateProfile({ a: 1 })`)
-    await page.waitForFunction(() => window.__ufErrors.length > 0, undefined, { timeout: 15_000 }).catch(async () => {
+    await waitInPage(page, () => window.__ufErrors.length > 0, 15_000).catch(async () => {
       throw new Error(`no onError report after ${(await stack.api.requests()).posts.length} failed sends`)
     })
     expect((await errorsOf(page))[0]).toEqual(expect.objectContaining({ code: 'retrying', status: 503 }))

@@ -1,11 +1,10 @@
 /** Privacy controls and the debug switch, in real Chromium against the local Integration API. */
 import { describe, expect, it } from 'vitest'
-import { inPage, sleep, pageUrl, useStack } from './harness.js'
+import { inPage, pageUrl, ready, sleep, useStack } from './harness.js'
 
 const stack = useStack()
 
 const fast = { flushInterval: 50 }
-const ready = (page: import('playwright').Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
 const ours = (page: import('playwright').Page) => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-')).sort())
 
 describe('privacy', () => {

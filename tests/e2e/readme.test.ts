@@ -21,7 +21,7 @@ import { Linter } from 'eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WRITE_KEY, useStack } from './harness.js'
+import { useStack, waitInPage, WRITE_KEY } from './harness.js'
 
 const root = new URL('../../', import.meta.url).pathname
 const README = readFileSync(root + 'README.md', 'utf8')
@@ -172,7 +172,7 @@ async function visit(url: string) {
     page,
     errors,
     /** Waits for the script tag's client on window.userflux. */
-    ready: () => explained(page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux) && typeof window.userflux.identify == 'function', undefined, { timeout: 15_000 })),
+    ready: () => explained(waitInPage(page, () => window.userflux && !Array.isArray(window.userflux) && typeof window.userflux.identify == 'function', 15_000)),
     /** Waits until the API has accepted at least `count` updates; returns all it accepted. */
     // Without deviceData, which every sample's first request carries: enrichment.test.ts checks it.
     arrived: (count: number) =>

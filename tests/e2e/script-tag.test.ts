@@ -6,7 +6,7 @@
 import type { Page } from 'playwright'
 import { describe, expect, it } from 'vitest'
 import type { ScriptTagClient } from '../../src/global.js'
-import { sleep, useStack, WRITE_KEY } from './harness.js'
+import { sleep, useStack, waitInPage, WRITE_KEY } from './harness.js'
 
 const stack = useStack()
 let pages = 0
@@ -29,7 +29,7 @@ async function openPage(head: string, scripts: Record<string, string> = {}, init
 
 const tag = (attributes: string, delay = 0) =>
   `<script async src="/userflux.min.js?delay=${delay}" data-write-key="${WRITE_KEY}" data-endpoint="${stack.api.url}" ${attributes}></script>`
-const loaded = (page: Page) => page.waitForFunction(() => window.userflux && !Array.isArray(window.userflux), undefined, { timeout: 15_000 })
+const loaded = (page: Page) => waitInPage(page, () => window.userflux && !Array.isArray(window.userflux), 15_000)
 
 describe('data-* attributes', () => {
   it('data-opted-out starts opted out (a consent-first site); data-storage-prefix, data-flush-interval, data-location-enrichment apply', async () => {
@@ -101,7 +101,7 @@ describe('loader stub: flush() and ready() before the script has loaded', () => 
       userflux.ready((client) => __log.push(['ready', client === window.userflux, typeof client.identify]))`
     const { page, errors } = await openPage(`<script src="/stub.js"></script><script src="$page-early.js"></script>${tag('', 1000)}`, { early })
     await loaded(page)
-    await page.waitForFunction(() => (window as any).__log.length == 3, undefined, { timeout: 15_000 })
+    await waitInPage(page, () => (window as any).__log.length == 3, 15_000)
     const log = await page.evaluate(() => (window as any).__log)
     expect(log).toEqual([
       ['stub', true], // the calls were made before the script had loaded

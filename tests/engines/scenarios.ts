@@ -167,6 +167,15 @@ export function engineScenarios(engine: EngineName) {
       const visitor = await stack.visitor()
       const [a, b] = [await stack.open(visitor, page(build, fast)), await stack.open(visitor, page(build, fast))]
       await inPage(a, `uf.optOut()`)
+      // Tab B reads the choice from localStorage, which every engine passes between tabs
+      // asynchronously: WebKit, on a loaded machine, had not yet when the next WebDriver command ran.
+      // The guarantee starts once B sees the choice; how long that took is recorded.
+      const optedOutAt = Date.now()
+      while (!(await inPage<boolean>(b, `return uf.hasOptedOut`))) {
+        if (Date.now() - optedOutAt > 5_000) throw new Error('tab B never saw tab A opt out')
+        await sleep(10)
+      }
+      stack.record(`optOutSeenByOtherTabMs.${build}`, Date.now() - optedOutAt)
       await inPage(b, `uf.updateProfile({ other: 'tab' }); await uf.flush()`)
       await a.reload()
       await waitForClient(a)
