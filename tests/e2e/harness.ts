@@ -297,6 +297,24 @@ export async function waitInPage<T>(page: Page, condition: () => T, timeout = 30
   }
 }
 
+/**
+ * Makes `page` note the storage event by which another tab's opt-out reaches it; the returned
+ * function waits for it (10 s at most). The snippet's own listener, added at its start, has run by
+ * then. The browser passes a tab's storage writes to other tabs asynchronously, later on a loaded
+ * machine: a test that acts in the other tab right after the opt-out races that.
+ */
+export async function watchForOptOut(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(() => {
+    ;(window as any).__optOutSeen = new Promise<void>((resolve) =>
+      addEventListener('storage', (event) => event.key == 'uf-optOut' && event.newValue == '1' && resolve()),
+    )
+  })
+  return () =>
+    page.evaluate(() =>
+      Promise.race([(window as any).__optOutSeen, new Promise((_, reject) => setTimeout(() => reject(new Error('no storage event for the opt-out within 10 s')), 10_000))]),
+    )
+}
+
 /** Waits until the page's client has replaced the loader stub. */
 export const ready = (page: Page, timeout?: number) => waitInPage(page, () => window.userflux && !Array.isArray(window.userflux), timeout)
 

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright'
 import { describe, expect, it } from 'vitest'
-import { inPage, ready, sleep, useStack, WRITE_KEY } from './harness.js'
+import { inPage, ready, sleep, useStack, watchForOptOut, WRITE_KEY } from './harness.js'
 
 /** deviceData goes with a page's first request for an identity (SPEC §8): not what these cases are about. */
 const withoutDevice = (body: any) => ({ ...body, deviceData: undefined })
@@ -63,8 +63,10 @@ describe('sent after opt-out', () => {
     const b = await stack.open(context, { build: 'esm', options: noRetry })
     expect(await inPage(b, `uf.updateProfile({ secret: 'pending in B' }); return (await uf.flush()).ok`)).toBe(false)
     expect(await queueKeys(a)).not.toEqual([]) // B's pending update is persisted
+    const bSeesOptOut = await watchForOptOut(b)
     await inPage(a, `uf.optOut()`)
     await expect.poll(() => queueKeys(a), { timeout: 5000 }).toEqual([])
+    await bSeesOptOut() // before the opt-in: B must have had the chance to drop what it holds in memory
     // Consent given again and the API back: B's old update must stay gone, in B, on reload, in a new tab.
     await inPage(a, `uf.optIn()`)
     await stack.api.reset()

@@ -1,6 +1,6 @@
 /** Privacy controls and the debug switch, in real Chromium against the local Integration API. */
 import { describe, expect, it } from 'vitest'
-import { inPage, pageUrl, ready, sleep, useStack } from './harness.js'
+import { inPage, pageUrl, ready, sleep, useStack, watchForOptOut } from './harness.js'
 
 const stack = useStack()
 
@@ -12,7 +12,9 @@ describe('privacy', () => {
     const context = await stack.newContext()
     const page = await stack.open(context, { build: 'esm', options: fast })
     const other = await stack.open(context, { build: 'esm', options: fast })
+    const otherSeesOptOut = await watchForOptOut(other)
     await inPage(page, `uf.identify('user-1'); await uf.flush(); uf.optOut(); uf.updateProfile({ after: 'opt-out' }); await uf.flush()`)
+    await otherSeesOptOut()
     await inPage(other, `uf.updateProfile({ other: 'tab' }); await uf.flush()`)
     expect(await ours(page)).toEqual(['uf-optOut'])
     await page.reload()
