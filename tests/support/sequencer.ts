@@ -5,8 +5,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  * two files at a time and the 2-core CI machine is CPU-bound: two Chromium-driven e2e files at once
  * take about as long as one after the other. An engine file spends half its time waiting on
  * WebDriver round trips, so pairing it with an e2e file fills the idle core. Hence: engine files
- * first, each followed by the longest e2e file left, then the rest (e2e, then api and unit, which
- * are quick).
+ * first, each followed by the next e2e file in vitest's own order (longest first once it has
+ * timings, largest file first on a fresh clone), then the rest (e2e, then api and unit, which are
+ * quick).
  */
 const RANK: Record<string, number> = { e2e: 0, api: 1, unit: 2 }
 
