@@ -10,11 +10,11 @@
  * write must not cost time proportional to the store, so reads stay fast as it grows.
  *   BENCH_SECONDS (default 3) and BENCH_MAX_UPDATES (default 5000) bound each step.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnApi } from '../tests/support/spawn-api.mjs'
 
 // BENCH_API_MAIN: another server's entry, to compare (e.g. an older version's demo/api/main.js).
 const MAIN = process.env.BENCH_API_MAIN || new URL('../demo/api/main.js', import.meta.url).pathname
@@ -24,18 +24,7 @@ const STEPS = [1, 10, 100]
 const STORE_MB = Number(process.env.BENCH_STORE_MB ?? 50)
 const dataDir = mkdtempSync(join(tmpdir(), 'uf-bench-api-'))
 
-function startServer() {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, API_PORT: '0', UF_DATA_DIR: dataDir, UF_QUIET: '1' }, stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (match) resolve({ child, url: match[1] })
-    })
-    child.on('exit', (code) => reject(new Error(`the API exited (${code}): ${out}`)))
-  })
-}
+const startServer = () => spawnApi(dataDir, { main: MAIN }).listening
 
 const kill = (child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL')))
 

@@ -3,15 +3,14 @@
  * updates over many connections, is SIGKILLed the moment enough of them were answered 204 (others still
  * in flight), restarts on the same folder, and must have every acknowledged update.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { spawnApi as startApiProcess } from '../support/spawn-api.mjs'
 import { READ_WRITE_KEY, WRITE_KEY } from './helpers.js'
 
-const MAIN = new URL('../../demo/api/main.js', import.meta.url).pathname
 let dataDir
 const children = new Set()
 beforeEach(() => {
@@ -23,20 +22,12 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-/** Starts `node demo/api/main.js` on a free port; resolves with its URL once it listens. */
+/** The API as its own process on this test's data folder, killed after the test if still running. */
 function spawnApi(env = {}) {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, API_PORT: '0', UF_DATA_DIR: dataDir, UF_QUIET: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const { child, listening } = startApiProcess(dataDir, { env })
   children.add(child)
   child.on('exit', () => children.delete(child))
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (match) resolve({ child, url: match[1] })
-    })
-    child.on('exit', (code) => reject(new Error(`the API exited (${code}) before listening: ${out}`)))
-  })
+  return listening
 }
 
 /** POST /profile over `agent`; resolves with the status, or 'network-error' (a killed server). */
