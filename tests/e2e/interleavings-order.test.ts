@@ -3,7 +3,7 @@
  * whatever tabs, the back/forward cache, full storage and queue caps do in between. The final value
  * is read from the order in which the API accepted bodies (it applies them in that order).
  */
-import type { Page } from 'playwright'
+import type { BrowserContext, Page } from 'playwright'
 import { describe, expect, it } from 'vitest'
 import { inPage, pageUrl, ready, sleep, useStack } from './harness.js'
 import { errorsOf, goBackToCachedPage, lastValue, launchWithBfcache, openPage, RESTORED, servePage, startRawServer, waitAccepted } from './interleavings-helpers.js'
@@ -16,6 +16,18 @@ const noRetry = { flushInterval: 50, minRetryDelay: 60_000 }
 // A POST still arriving is logged with body null.
 const has = (key: string, value?: unknown) => (body: any) => !!body?.properties && key in body.properties && (value === undefined || body.properties[key] === value)
 const postsMatching = async (match: (body: any) => boolean) => (await stack.api.requests()).posts.filter((post) => match(post.body)).length
+
+/**
+ * The API's final `theme` once a fresh page of `context` has adopted and sent whatever was left, and
+ * a second more has passed for anything still on its way.
+ */
+async function themeOnceSettled(context: BrowserContext) {
+  const next = await stack.open(context, { build: 'esm', options: fast })
+  await inPage(next, `uf.updateProfile({ probe: 1 })`)
+  await waitAccepted(stack, (accepted) => accepted.some(has('probe')))
+  await sleep(1000)
+  return lastValue(await stack.api.accepted(), 'theme')
+}
 
 describe('reordered', () => {
   it('case 8: a closed tab’s stale value adopted later does not overwrite a newer delivered one', async () => {
@@ -31,11 +43,7 @@ describe('reordered', () => {
     await context.setOffline(true)
     await context.setOffline(false) // the online event retries at once
     await waitAccepted(stack, (accepted) => accepted.some(has('theme', 'light')))
-    const next = await stack.open(context, { build: 'esm', options: fast })
-    await inPage(next, `uf.updateProfile({ probe: 1 })`)
-    await waitAccepted(stack, (accepted) => accepted.some(has('probe')))
-    await sleep(1000)
-    expect(lastValue(await stack.api.accepted(), 'theme')).toBe('light')
+    expect(await themeOnceSettled(context)).toBe('light')
     await context.close()
   })
 
@@ -87,11 +95,7 @@ addEventListener('pageshow', (event) => event.persisted && (console.log(${JSON.s
     await stack.api.waitForPosts(has('theme', 'light')) // dark delivered, light on the wire
     await page.close()
     await waitAccepted(stack, (accepted) => accepted.some(has('theme', 'light')))
-    const next = await stack.open(context, { build: 'esm', options: fast })
-    await inPage(next, `uf.updateProfile({ probe: 1 })`)
-    await waitAccepted(stack, (accepted) => accepted.some(has('probe')))
-    await sleep(1000)
-    expect(lastValue(await stack.api.accepted(), 'theme')).toBe('light')
+    expect(await themeOnceSettled(context)).toBe('light')
     await context.close()
   })
 
