@@ -2,7 +2,9 @@ import resolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Prints the Subresource Integrity value of a written file, for the script tag's integrity attribute. */
 const printIntegrity = () => ({
@@ -93,25 +95,53 @@ const KY_CUTS = [
  * with a shallow merge (our defaults hold no headers or hooks). It reaches past ky's exports map to
  * a file of its distribution, so it is tied to ky 1.7's layout: the build fails if that file moves,
  * and the e2e tests of the script tag build prove the result on every run.
+ *
+ * Ky.js is found as Node finds `ky` from here (a workspace may hoist it out of our node_modules),
+ * then by its real path: rollup names modules by their real path, so behind a symlinked
+ * node_modules (pnpm's store, a workspace link) a path through the link would match no module and
+ * no cut would apply. The build fails if the virtual module was used and Ky.js was never cut.
  */
-const KY_CLASS = new URL('node_modules/ky/distribution/core/Ky.js', import.meta.url).pathname
-const kyClassOnly = () => ({
-  name: 'ky-class-only',
-  resolveId: (id, importer) => (id == 'ky' && importer && !importer.includes('node_modules') ? '\0ky-class-only' : null),
-  load: (id) =>
-    id == '\0ky-class-only'
-      ? `import { Ky } from ${JSON.stringify(KY_CLASS)}
+const kyClassPath = () => {
+  try {
+    return realpathSync(join(dirname(fileURLToPath(import.meta.resolve('ky'))), 'core/Ky.js'))
+  } catch (error) {
+    throw new Error(`rollup.config.mjs: ky's distribution/core/Ky.js not found (${error.message}); KY_CUTS cannot apply`)
+  }
+}
+const realpath = (id) => {
+  try {
+    return realpathSync(id)
+  } catch {
+    return id
+  }
+}
+export const kyClassOnly = (kyClass = kyClassPath()) => {
+  let cut = false
+  return {
+    name: 'ky-class-only',
+    buildStart() {
+      cut = false
+    },
+    resolveId: (id, importer) => (id == 'ky' && importer && !importer.includes('node_modules') ? '\0ky-class-only' : null),
+    load: (id) =>
+      id == '\0ky-class-only'
+        ? `import { Ky } from ${JSON.stringify(kyClass)}
 export default { create: (defaults) => (input, options) => Ky.create(input, { ...defaults, ...options }) }`
-      : null,
-  transform(code, id) {
-    if (id != KY_CLASS) return null
-    for (const [cut, replacement] of KY_CUTS) {
-      if (code.match(new RegExp(cut, 'g'))?.length != 1) this.error(`ky's Ky.js changed: re-check the cut ${cut}`)
-      code = code.replace(cut, replacement)
-    }
-    return { code, map: null }
-  },
-})
+        : null,
+    transform(code, id) {
+      if (id[0] == '\0' || realpath(id.split('?')[0]) != kyClass) return null
+      for (const [pattern, replacement] of KY_CUTS) {
+        if (code.match(new RegExp(pattern, 'g'))?.length != 1) this.error(`ky's Ky.js changed: re-check the cut ${pattern}`)
+        code = code.replace(pattern, replacement)
+      }
+      cut = true
+      return { code, map: null }
+    },
+    buildEnd(error) {
+      if (!error && this.getModuleInfo('\0ky-class-only') && !cut) this.error(`KY_CUTS applied to no module: ${kyClass} was not in the build (a symlink or a moved ky?)`)
+    },
+  }
+}
 
 const builds = [
   // For bundlers: ky and nanoid stay imports, so an app that has them pays for them once.

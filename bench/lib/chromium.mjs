@@ -7,4 +7,15 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 
 export const findChromium = () => [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path))
 
-export const launchChromium = () => chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true })
+/** `extraArgs`: more flags, e.g. host-resolver rules that keep SDKs off the internet. */
+export const launchChromium = (extraArgs = []) => chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS, ...extraArgs], headless: true })
+
+// Every host but 127.0.0.1 unresolvable: an SDK that calls home gets nowhere (and is not counted).
+export const OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+/**
+ * A new context that looks like a visitor's browser: headless Chromium's user agent says
+ * "HeadlessChrome", which some SDKs (posthog-js) drop as a bot; every SDK gets the same agent.
+ */
+export const newVisitorContext = (browser) =>
+  browser.newContext({ userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36` })

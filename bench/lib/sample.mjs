@@ -1,6 +1,7 @@
 // One sample of one workload on one SDK: a new browser context (no cache, no storage), a fresh page,
 // the SDK's script, then the workload's calls in one task, timed in the page; then what arrived at
 // the sink. What users meet is the first client of a fresh page, so nothing is warmed up first.
+import { newVisitorContext } from './chromium.mjs'
 import { delivered } from './sink.mjs'
 import { USER } from './workloads.mjs'
 
@@ -61,7 +62,7 @@ export async function openWithSdk(context, site, sink, sdk) {
 
 /** Runs `workload` once on a fresh page; returns its measures. */
 export async function runSample(browser, site, sink, sdk, workload) {
-  const context = await browser.newContext()
+  const context = await newVisitorContext(browser)
   await context.addInitScript(INIT)
   try {
     const { page, load, errors } = await openWithSdk(context, site, sink, sdk)
@@ -100,7 +101,9 @@ export async function runSample(browser, site, sink, sdk, workload) {
       [workload.args, workload.count, !!workload.identify, USER],
     )
     if (sdk.flush) await page.evaluate(() => Promise.race([window.__sdk.flush(), new Promise((resolve) => setTimeout(resolve, 10_000))]))
-    await sink.settle({ minMs: sdk.settleMs ?? 0, quietMs: 1500, maxMs: 60_000 })
+    // Until nothing arrived for longer than the SDK's documented flush interval, at most 60 s after the
+    // calls: what a page open a minute delivers.
+    await sink.settle({ quietMs: Math.max(1500, sdk.settleMs ?? 0), maxMs: 60_000 })
     const after = await page.evaluate((end) => {
       const tasks = window.__bench.longTasks.filter((task) => task.start >= end)
       return { longTasks: tasks.length, longTaskMs: tasks.reduce((sum, task) => sum + task.duration, 0), writes: window.__bench.writes }

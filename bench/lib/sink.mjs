@@ -53,9 +53,10 @@ export async function createSink() {
         // The bench page is cross-origin isolated (for precise timers); answers must allow that.
         'cross-origin-resource-policy': 'cross-origin',
       }
-      // 200 with an empty JSON object: every SDK here accepts it (our snippet only reads the status).
+      // 200 with what each SDK reads as success, else it retries: Amplitude wants `code: 200`,
+      // Mixpanel's verbose mode `status: 1`; the others (and our snippet) only read the HTTP status.
       if (request.method == 'OPTIONS') response.writeHead(204, headers).end()
-      else response.writeHead(200, { ...headers, 'content-type': 'application/json' }).end('{}')
+      else response.writeHead(200, { ...headers, 'content-type': 'application/json' }).end('{"code":200,"status":1,"error":null}')
     })
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))

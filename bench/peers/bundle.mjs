@@ -1,0 +1,24 @@
+// Each peer SDK bundled as an app would ship it: its documented import, bundled for the browser with
+// rolldown, minified, in one file (code-split chunks inlined: they load anyway on these workloads).
+import { readFileSync } from 'node:fs'
+import { rolldown } from 'rolldown'
+
+const here = new URL('./', import.meta.url).pathname
+
+// settleMs: how long the sink must hear nothing before a sample ends: longer than the SDK's default
+// flush interval (posthog-js 3 s, Amplitude 1 s, Mixpanel's batches 5 s; Segment sends at once).
+export const PEERS = {
+  'posthog-js': { entry: 'posthog.js', settleMs: 4000 },
+  '@segment/analytics-next': { entry: 'segment.js', settleMs: 1500 },
+  '@amplitude/analytics-browser': { entry: 'amplitude.js', settleMs: 2000 },
+  'mixpanel-browser': { entry: 'mixpanel.js', settleMs: 6000 },
+}
+
+export const versionOf = (name) => JSON.parse(readFileSync(`${here}node_modules/${name}/package.json`, 'utf8')).version
+
+export async function bundlePeer(name) {
+  const build = await rolldown({ input: here + 'entries/' + PEERS[name].entry, platform: 'browser', logLevel: 'silent', transform: { define: { 'process.env.NODE_ENV': '"production"' } } })
+  const { output } = await build.generate({ format: 'iife', minify: true, codeSplitting: false })
+  await build.close()
+  return output[0].code
+}
