@@ -9,6 +9,8 @@ export function aggregate(samples) {
   const mid = (pick) => median(samples.map(pick))
   return {
     samples: samples.length,
+    // A sample stopped at the time limit: its figures are lower bounds, the table says so.
+    aborted: samples.some((s) => s.aborted),
     task: mid((s) => s.task),
     calls: mid((s) => s.calls),
     stringify: mid((s) => s.stringify),
@@ -25,7 +27,8 @@ export function aggregate(samples) {
     evaluation: mid((s) => s.load.evaluation),
     ready: mid((s) => s.load.ready),
     scriptMs: mid((s) => s.load.scriptMs),
-    errors: [...new Set(samples.flatMap((s) => s.errors))],
+    // The first few distinct messages (an SDK may repeat one per call).
+    errors: [...new Set(samples.flatMap((s) => s.errors))].slice(0, 5),
   }
 }
 
@@ -37,7 +40,7 @@ export async function coldRuns(browser, site, sink, sdks, { samples, workloads =
       for (const name of workloads) {
         const sample = await runSample(browser, site, sink, sdk, WORKLOADS[name])
         ;((raw[sdk.name] ??= {})[name] ??= []).push(sample)
-        log(`sample ${i + 1}/${samples} ${sdk.name} ${name}: ${sample.task.toFixed(2)} ms, ${sample.requests} requests, ${sample.delivered}/${sample.keys} delivered`)
+        log(`sample ${i + 1}/${samples} ${sdk.name} ${name}: ${sample.task.toFixed(2)} ms${sample.aborted ? ' (stopped)' : ''}, ${sample.requests} requests, ${sample.delivered}/${sample.keys} delivered`)
       }
     }
   }

@@ -31,6 +31,8 @@ export async function openWithSdk(context, site, sink, sdk) {
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (error) => errors.push(error.message))
+  // What an SDK says when it drops or retries (rate limits, bot filters): the reason behind a loss.
+  page.on('console', (message) => ['error', 'warning'].includes(message.type()) && errors.push(`console.${message.type()}: ${message.text().slice(0, 200)}`))
   const cdp = await context.newCDPSession(page)
   await cdp.send('Performance.enable')
   await page.goto(site.url + '/')
@@ -60,6 +62,9 @@ export async function openWithSdk(context, site, sink, sdk) {
   return { page, cdp, load, errors }
 }
 
+/** How long a workload's calls may take (BENCH_CALLS_LIMIT_MS, default 90 s). */
+const CALLS_LIMIT_MS = Number(process.env.BENCH_CALLS_LIMIT_MS || 90_000)
+
 /** Runs `workload` once on a fresh page; returns its measures. */
 export async function runSample(browser, site, sink, sdk, workload) {
   const context = await newVisitorContext(browser)
@@ -72,7 +77,8 @@ export async function runSample(browser, site, sink, sdk, workload) {
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)))
     sink.reset()
     await page.evaluate(() => (window.__bench.writes = 0))
-    const loop = await page.evaluate(
+    let timer
+    const calls = page.evaluate(
       async ([argsSource, count, identify, user]) => {
         const make = (0, eval)(argsSource)
         const args = Array.from({ length: count }, (_, i) => make(i))
@@ -100,6 +106,15 @@ export async function runSample(browser, site, sink, sdk, workload) {
       },
       [workload.args, workload.count, !!workload.identify, USER],
     )
+    // Some SDKs take minutes and gigabytes on the 10,000-update burst: past the limit the sample stops
+    // (closing the context frees the page) and is reported as such.
+    const loop = await Promise.race([calls, new Promise((resolve) => (timer = setTimeout(resolve, CALLS_LIMIT_MS, null)))])
+    clearTimeout(timer)
+    if (!loop) {
+      calls.catch(() => {})
+      const expected = workload.expected()
+      return { aborted: true, load, task: CALLS_LIMIT_MS, calls: CALLS_LIMIT_MS, requests: sink.requests.length, delivered: 0, keys: Object.keys(expected).length, errors: [...errors, `stopped: the calls took more than ${CALLS_LIMIT_MS / 1000} s`] }
+    }
     if (sdk.flush) await page.evaluate(() => Promise.race([window.__sdk.flush(), new Promise((resolve) => setTimeout(resolve, 10_000))]))
     // Until nothing arrived for longer than the SDK's documented flush interval, at most 60 s after the
     // calls: what a page open a minute delivers.

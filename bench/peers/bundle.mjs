@@ -5,13 +5,14 @@ import { rolldown } from 'rolldown'
 
 const here = new URL('./', import.meta.url).pathname
 
-// settleMs: how long the sink must hear nothing before a sample ends: longer than the SDK's default
-// flush interval (posthog-js 3 s, Amplitude 1 s, Mixpanel's batches 5 s; Segment sends at once).
+// settleMs: how long the sink must hear nothing before a sample ends: twice the SDK's default flush
+// interval and a second (posthog-js 3 s, Amplitude 1 s, Mixpanel's batches 5 s; Segment sends at
+// once), since a loaded machine stretches the gaps between an SDK's batches.
 export const PEERS = {
-  'posthog-js': { entry: 'posthog.js', settleMs: 4000 },
-  '@segment/analytics-next': { entry: 'segment.js', settleMs: 1500 },
-  '@amplitude/analytics-browser': { entry: 'amplitude.js', settleMs: 2000 },
-  'mixpanel-browser': { entry: 'mixpanel.js', settleMs: 6000 },
+  'posthog-js': { entry: 'posthog.js', settleMs: 7000 },
+  '@segment/analytics-next': { entry: 'segment.js', settleMs: 2000 },
+  '@amplitude/analytics-browser': { entry: 'amplitude.js', settleMs: 3000 },
+  'mixpanel-browser': { entry: 'mixpanel.js', settleMs: 11_000 },
 }
 
 export const versionOf = (name) => JSON.parse(readFileSync(`${here}node_modules/${name}/package.json`, 'utf8')).version

@@ -8,7 +8,8 @@ export function peerTables(results) {
   const sdks = Object.values(results.sdks)
   const names = Object.keys(Object.values(results.sdks)[0]?.workloads ?? {})
   const head = (first) => [first, ...names.map((name) => WORKLOADS[name].label)]
-  const perWorkload = (cell) => sdks.map((sdk) => [`${sdk.label} ${sdk.version}`, ...names.map((name) => (sdk.workloads[name] ? cell(sdk.workloads[name]) : '—'))])
+  const perWorkload = (cell) =>
+    sdks.map((sdk) => [`${sdk.label} ${sdk.version}`, ...names.map((name) => (!sdk.workloads[name] ? '—' : sdk.workloads[name].aborted ? `stopped after ${ms(sdk.workloads[name].task / 1000)} s` : cell(sdk.workloads[name])))])
   const leave = (l) => `${l.atOnce}/${l.keys} (${l.afterNextView}/${l.keys} after the next view)`
   return [
     `# npm run bench:peers, ${results.date.slice(0, 10)}`,
@@ -28,5 +29,9 @@ export function peerTables(results) {
     markdownTable([head('SDK'), ...perWorkload((w) => `${w.delivered}/${w.keys}`)]),
     `## Storage writes (localStorage, sessionStorage, cookies): in the calls' task / until delivered`,
     markdownTable([head('SDK'), ...perWorkload((w) => `${w.writesInTask} / ${w.writes}`)]),
+    `## What the SDKs said (page errors, console warnings and errors; first few per workload)`,
+    sdks
+      .flatMap((sdk) => names.filter((name) => sdk.workloads[name]?.errors.length).map((name) => `- ${sdk.label}, ${WORKLOADS[name].label}: ${sdk.workloads[name].errors.join(' / ')}`))
+      .join('\n') || 'nothing',
   ].join('\n\n') + '\n'
 }
