@@ -195,7 +195,7 @@ export { result }
   if (failures.length) exitWith()
   rmSync(tmp, { recursive: true, force: true })
   for (const { variant, versions, gzip, brotli, twice } of majors) {
-    console.log(`check-package: ${variant} (nanoid ${versions.nanoid}, one copy; the app's ky ${versions.ky}): the app pays ${gzip} B gzip, ${brotli} B brotli (script tag ${scriptTag} B gzip); with ky of its own, ${twice} B gzip more than that ky; delivered from Chromium`)
+    console.log(`check-package: ${variant} (nanoid ${versions.nanoid}, one copy${versions.ky == 'not installed' ? '' : `; the app's ky ${versions.ky}`}): the app pays ${gzip} B gzip, ${brotli} B brotli (script tag ${scriptTag} B gzip)${twice == null ? '' : `; an app with this ky of its own: ${twice} B gzip more than that ky alone`}; delivered from Chromium`)
   }
   const kib = (bytes) => (bytes / 1024).toFixed(1) + ' KiB'
   console.log(
@@ -223,7 +223,7 @@ async function appInChromium(variant, extra, tarball, scriptTag) {
     if (!versions[name].startsWith(major.split('.')[0] + '.')) fail(`${variant}: ${name} ${versions[name]} installed, expected the app's ${wanted}`)
   }
   // An app with its own ky: what our package adds to it (our part of ky comes twice then).
-  let twice = 'n/a'
+  let twice
   if (versions.ky != 'not installed') {
     const kyOnly = await bundleApp(dir, "import ky from 'ky'\nwindow.api = ky.create({ retry: 0 })\n")
     const both = await bundleApp(dir, "import ky from 'ky'\nimport { createClient } from 'userflux-snippet'\nwindow.api = ky.create({ retry: 0 })\nwindow.uf = createClient({ writeKey: 'k' })\n")
