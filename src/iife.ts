@@ -1,8 +1,8 @@
-import { createClient } from './client.js'
-import { UserFluxError } from './errors.js'
+import { createClient } from './core/client.js'
+import { UserFluxError } from './core/errors.js'
 import type { BufferedCall, ScriptTagClient } from './global.js'
-import { createInertClient } from './inert.js'
-import { kebab, optionsFromDataset } from './options.js'
+import { createInertClient } from './core/inert.js'
+import { kebab, optionsFromDataset } from './core/options.js'
 import type { Options } from './types.js'
 
 // The script tag entry: a client configured from this tag's data-* attributes, on window.userflux.

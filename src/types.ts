@@ -1,4 +1,4 @@
-import type { UserFluxError } from './errors.js'
+import type { UserFluxError } from './core/errors.js'
 
 /** A JSON value as the Integration API stores it. */
 export type JsonValue = string | number | boolean | null | Date | readonly JsonValue[] | { [key: string]: JsonValue | undefined }

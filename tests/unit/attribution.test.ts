@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { firstTouch } from '../../src/attribution.js'
-import { createStorage, type SafeStorage } from '../../src/storage.js'
+import { firstTouch } from '../../src/features/attribution.js'
+import { createStorage, type SafeStorage } from '../../src/browser/storage.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
 let storage: SafeStorage

@@ -1,5 +1,5 @@
 import type { Entry } from './queue.js'
-import type { SafeStorage } from './storage.js'
+import type { SafeStorage } from '../browser/storage.js'
 
 /** Pairs (anonymousId, key) remembered at most; past it the oldest stamps are forgotten. */
 const MAX_PAIRS = 1000

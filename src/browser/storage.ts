@@ -1,5 +1,5 @@
-import { UserFluxError } from './errors.js'
-import type { StorageLike } from './types.js'
+import { UserFluxError } from '../core/errors.js'
+import type { StorageLike } from '../types.js'
 
 /**
  * Storage that never throws. Values that could not be written are kept in memory (and win over

@@ -1,5 +1,5 @@
 import { UserFluxError } from './errors.js'
-import type { Properties } from './types.js'
+import type { Properties } from '../types.js'
 
 /** One update's properties, as JSON, may not exceed this (the API's per-request budget is tight). */
 export const MAX_UPDATE_BYTES = 32 * 1024

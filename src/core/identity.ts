@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
 import type { UserFluxError } from './errors.js'
-import { corrupt, type SafeStorage } from './storage.js'
+import { corrupt, type SafeStorage } from '../browser/storage.js'
 
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */

@@ -1,4 +1,4 @@
-import type { Options } from './types.js'
+import type { Options } from '../types.js'
 
 /**
  * How an option is checked, defaulted and read from a script tag's `data-*` attribute, one row per

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
 import { holdLock, ifLocksFree } from './locks.js'
-import type { Queue } from './queue.js'
+import type { Queue } from '../delivery/queue.js'
 import type { SafeStorage } from './storage.js'
 
 /** Without Web Locks a tab cannot tell a live tab from a dead one; it waits this long for it to send. */

@@ -1,5 +1,5 @@
 import { collectDeviceData, type DeviceData } from './device-data.js'
-import type { SafeStorage } from './storage.js'
+import type { SafeStorage } from '../browser/storage.js'
 
 /** What goes into a request body beside the identity and the properties. */
 export interface Extra {

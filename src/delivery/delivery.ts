@@ -1,11 +1,11 @@
 import { retryDelay } from './backoff.js'
-import { UserFluxError } from './errors.js'
+import { UserFluxError } from '../core/errors.js'
 import type { Ledger } from './ledger.js'
-import { withLock } from './locks.js'
+import { withLock } from '../browser/locks.js'
 import { BUSY, type Entry, type Queue } from './queue.js'
 import { bodyOf, type Answer, type Send } from './transport.js'
-import type { FlushResult } from './types.js'
-import { utf8Length } from './validate.js'
+import type { FlushResult } from '../types.js'
+import { utf8Length } from '../core/validate.js'
 
 export interface Delivery {
   /** Sends within `flushInterval`, so that updates made close together go out as one request. */

@@ -1,4 +1,4 @@
-import type { SafeStorage } from './storage.js'
+import type { SafeStorage } from '../browser/storage.js'
 
 /**
  * First-touch properties, once per visitor (remembered under `key`): where the first page view came

@@ -1,7 +1,7 @@
-import { UserFluxError } from './errors.js'
-import { corrupt, type SafeStorage } from './storage.js'
-import type { Properties } from './types.js'
-import { utf8Length, MAX_UPDATE_BYTES } from './validate.js'
+import { UserFluxError } from '../core/errors.js'
+import { corrupt, type SafeStorage } from '../browser/storage.js'
+import type { Properties } from '../types.js'
+import { utf8Length, MAX_UPDATE_BYTES } from '../core/validate.js'
 
 /**
  * Marks an entry being sent: it is then never merged into, nor sent twice. A symbol key, so that
