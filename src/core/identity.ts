@@ -1,6 +1,7 @@
 import { nanoid } from 'nanoid'
 import type { UserFluxError } from './errors.js'
 import { corrupt, type SafeStorage } from '../browser/storage.js'
+import { isValidId } from './validate.js'
 
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
@@ -15,8 +16,6 @@ export interface Identity {
   _reread(): void
 }
 
-// Any non-empty string the API accepts is an id: "José García" must survive a reload as it was.
-const isValidId = (value: string) => !!value.trim()
 /** A clock that a user setting the system time back (or forward) cannot move. */
 const now = () => performance.now()
 
@@ -50,10 +49,12 @@ export function createIdentity(
 
   const read = (key: string): string | null | undefined => {
     const value = storage._get(key)
+    // Any non-empty text the API accepts is an id ("José García" must survive a reload as it was);
+    // a value planted by another script or subdomain is checked like any input (SPEC §14).
     if (!value || isValidId(value)) return value
-    // Corrupt: replaced, as if absent.
-    report(corrupt(key))
+    // Corrupt: removed first, so that an onError reading the id meanwhile finds it repaired, then said once.
     write(key, null)
+    report(corrupt(key))
     return null
   }
 
@@ -81,7 +82,14 @@ export function createIdentity(
     // read again; the anonymousId is not written back, as the `reset()` that usually follows in that
     // tab would then lose to it and hand the logged-out visitor's id to the next one.
     if (key == userKey || key == null) user = undefined
-    if (key == anonymousKey) anonymousId(false)
+    if (key == anonymousKey) {
+      // Removed in another tab (a consent manager, logout code before its reset()): the old id is
+      // gone for good, never written back from here; the next call makes a new one (SPEC §5).
+      if (storage._get(anonymousKey) === null) {
+        anonymous = undefined
+        provisionalUntil = 0
+      } else anonymousId(false)
+    }
   })
 
   return {

@@ -1,5 +1,5 @@
 import ky from 'ky'
-import type { Entry } from './queue.js'
+import type { Entry } from './entry.js'
 
 /** What the API answered to one send. The status decides: a resolved `fetch` is not a success. */
 export interface Answer {
@@ -19,7 +19,13 @@ export type Send = (entry: Entry, body: string, timeout: number, exiting?: boole
 
 /** The JSON body of one entry; `extra` adds top-level fields (deviceData, externalId). */
 export const bodyOf = (entry: Entry, extra?: object) =>
-  JSON.stringify({ userId: entry.u, anonymousId: entry.a, properties: entry.p, ...(entry.e && { externalId: entry.e }), ...extra })
+  JSON.stringify({
+    userId: entry.userId,
+    anonymousId: entry.anonymousId,
+    properties: entry.properties,
+    ...(entry.externalId && { externalId: entry.externalId }),
+    ...extra,
+  })
 
 /** `POST {endpoint}/profile` of one entry, with the Write Only key. */
 export function createTransport(endpoint: string, writeKey: string, fetchImpl?: typeof fetch): Send {
@@ -32,7 +38,7 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
   // an option added here must be checked against those cuts.
   const api = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, fetch: fetcher })
   return async (entry, body, timeout, exiting) => {
-    const url = `${endpoint}/profile?locationEnrichment=${entry.l}`
+    const url = `${endpoint}/profile?locationEnrichment=${entry.locationEnrichment}`
     const abort = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     const init = {
