@@ -105,7 +105,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery._schedule, safely)
+  tabs = shareWithTabs(storage, queue, scope, delivery._adopted, ledger._see, safely)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
   watchPage(
     safely(delivery._sendOnExit),

@@ -19,6 +19,8 @@ export interface Delivery {
   _sendOnExit(): void
   /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
   _cleared(): void
+  /** Entries came or went (adoption, a restore from the back/forward cache): send, and answer the `flush()` calls whose entries are gone. */
+  _adopted(): void
 }
 
 export interface DeliveryOptions {
@@ -51,6 +53,23 @@ const BASE_TIMEOUT = 10_000
  */
 const KEEPALIVE_IN_FLIGHT = Symbol.for('userflux-snippet.keepalive')
 const page = globalThis as { [KEEPALIVE_IN_FLIGHT]?: number }
+/**
+ * A body this small goes with keepalive even while the page lives: a page closed while it is on
+ * the wire does not cancel it (with `storage: 'memory'` nothing else would keep it). Larger ones
+ * leave the page's quota to its own beacons.
+ */
+const KEEPALIVE_SMALL = 16 * 1024
+
+/** Takes `bytes` of the page's keepalive budget: false, nothing taken, when they do not fit. */
+const reserve = (bytes: number) => {
+  const inFlight = page[KEEPALIVE_IN_FLIGHT] || 0
+  if (inFlight + bytes > KEEPALIVE_BUDGET) return false
+  page[KEEPALIVE_IN_FLIGHT] = inFlight + bytes
+  return true
+}
+const release = (bytes: number) => {
+  page[KEEPALIVE_IN_FLIGHT]! -= bytes
+}
 
 /** The (visitor, key) pairs an entry writes on the server, by anonymousId and by userId. */
 const writes = (entry: Entry) => {
@@ -185,7 +204,10 @@ export function createDelivery(
         const extra = options._extra?.(entry)
         const body = prepare(entry, extra)
         if (!body) return
-        const answer = await send(entry, body, timeout(body))
+        const bytes = utf8Length(body)
+        const keepalive = bytes <= KEEPALIVE_SMALL && reserve(bytes)
+        const answer = await send(entry, body, timeout(body), keepalive)
+        if (keepalive) release(bytes)
         // Before the lock is released: the next tab to send must know this value was delivered.
         if (outcomeOf(answer.status) == 'sent') ledger._record(entry)
         return [answer, extra] as const
@@ -219,7 +241,7 @@ export function createDelivery(
     }
   }
 
-  return {
+  const delivery: Delivery = {
     _schedule() {
       if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(safely(drain), options.flushInterval)
     },
@@ -264,13 +286,11 @@ export function createDelivery(
           continue
         }
         const bytes = utf8Length(body)
-        const inFlight = page[KEEPALIVE_IN_FLIGHT] || 0
-        if (inFlight + bytes > KEEPALIVE_BUDGET) continue
-        page[KEEPALIVE_IN_FLIGHT] = inFlight + bytes
+        if (!reserve(bytes)) continue
         entry[BUSY] = true
-        send(entry, body, timeout(body), true).then(
+        send(entry, body, timeout(body), true, true).then(
           safely((answer: Answer) => {
-            page[KEEPALIVE_IN_FLIGHT]! -= bytes
+            release(bytes)
             settle(entry, answer, extra)
           }),
         )
@@ -278,6 +298,11 @@ export function createDelivery(
       queue._touch()
     },
     _cleared: wipe,
+    _adopted() {
+      settleWaiters()
+      delivery._schedule()
+    },
   }
+  return delivery
 }
 

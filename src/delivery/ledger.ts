@@ -19,13 +19,15 @@ export interface Ledger {
   /** A stamp newer than every value set or delivered so far, in any tab of the origin. */
   _stamp(): number
   /**
-   * Drops from `entry` the values that are not newer than one already delivered for the same
+   * Drops from `entry` the values that are older than one already delivered for the same
    * anonymousId and key (by any tab): what was adopted from a closed tab, restored from the
    * back/forward cache, or delivered already by a keepalive whose answer was never seen.
    */
   _prune(entry: Entry): void
   /** The API accepted `entry`. */
   _record(entry: Entry): void
+  /** A stamp set elsewhere (another page's queue): the next stamps here are above it. */
+  _see(stamp: number): void
   /** True when this browser delivered `value` as the last value of `key` for `anonymousId`, less than `maxAge` ms ago. */
   _delivered(anonymousId: string, key: string, value: unknown, maxAge: number): boolean
 }
@@ -129,13 +131,21 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
   storage._watch((changed) => changed == key && read())
 
   return {
-    _stamp: () => (last = Math.max(Date.now() * 1000, last + 1)),
+    // The page's start on the wall clock plus its monotonic clock: a clock set back or forward while
+    // the page lives does not reorder its values, and tabs calling within one millisecond still
+    // stamp apart where the browser's clock resolves finer.
+    _stamp: () => (last = Math.max(Math.floor((performance.timeOrigin + performance.now()) * 1000), last + 1)),
+    _see(stamp) {
+      last = Math.max(last, stamp)
+    },
     _prune(entry) {
       const delivered = read().get(entry.anonymousId)
       if (delivered)
         entry.stamps.forEach((stamp, name) => {
           const known = delivered.get(name)
-          if (known && stamp <= known[0]) dropKey(entry, name)
+          // Strictly older only: two tabs may stamp two values in the same microsecond, and the one
+          // delivered second must still go; the same value again (equal stamp) is harmless.
+          if (known && stamp < known[0]) dropKey(entry, name)
         })
     },
     _record(entry) {

@@ -122,7 +122,8 @@ export function createQueue(
     const found = readQueue(raw)
     // A newer build's queue: not ours to read, nor to delete (SPEC §13).
     if (found == 'unknown') return
-    if (found && Date.now() - found._writtenAt < minAge) return
+    // Either way: a queue written before the clock was set back is as old as its distance from now.
+    if (found && minAge && Math.abs(Date.now() - found._writtenAt) < minAge) return
     // Corrupt entries are reported and left out; their valid neighbours are still delivered.
     if (!found || found._bad) report(corrupt(foreignKey))
     storage._remove(foreignKey)
