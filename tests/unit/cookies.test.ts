@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { findCookieDomain, withCookies } from '../../src/cookies.js'
-import { createStorage } from '../../src/storage.js'
+import { findCookieDomain, withCookies } from '../../src/browser/cookies.js'
+import { createStorage } from '../../src/browser/storage.js'
 import { FakeCookies } from '../support/fake-cookies.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEnrichment } from '../../src/enrich.js'
-import { createStorage, type SafeStorage } from '../../src/storage.js'
+import { createEnrichment } from '../../src/features/enrich.js'
+import { createStorage, type SafeStorage } from '../../src/browser/storage.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
 let storage: SafeStorage

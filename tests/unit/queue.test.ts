@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { BUSY, createQueue } from '../../src/queue.js'
-import { createStorage } from '../../src/storage.js'
-import { MAX_UPDATE_BYTES } from '../../src/validate.js'
+import { BUSY, createQueue } from '../../src/delivery/queue.js'
+import { createStorage } from '../../src/browser/storage.js'
+import { MAX_UPDATE_BYTES } from '../../src/core/validate.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
 const setup = (maxSize = 100) => {

@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createClient, UserFluxError, type Options } from '../../src/index.js'
-import { describe as describeEntry } from '../../src/log.js'
-import { normalizeOptions, OPTIONS, optionsFromDataset } from '../../src/options.js'
+import { describe as describeEntry } from '../../src/core/log.js'
+import { normalizeOptions, OPTIONS, optionsFromDataset } from '../../src/core/options.js'
 import { fakeFetch } from '../support/fake-fetch.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { UserFluxError } from '../../src/errors.js'
-import { checkUserId, MAX_UPDATE_BYTES, sanitize } from '../../src/validate.js'
+import { UserFluxError } from '../../src/core/errors.js'
+import { checkUserId, MAX_UPDATE_BYTES, sanitize } from '../../src/core/validate.js'
 
 const circular: any = { a: 1 }
 circular.self = circular
