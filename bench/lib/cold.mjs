@@ -11,6 +11,7 @@ export function aggregate(samples) {
     samples: samples.length,
     // A sample stopped at the time limit: its figures are lower bounds, the table says so.
     aborted: samples.some((s) => s.aborted),
+    failed: samples.every((s) => s.failed),
     task: mid((s) => s.task),
     calls: mid((s) => s.calls),
     stringify: mid((s) => s.stringify),
@@ -38,9 +39,10 @@ export async function coldRuns(browser, site, sink, sdks, { samples, workloads =
   for (let i = 0; i < samples; i++) {
     for (const sdk of sdks) {
       for (const name of workloads) {
-        const sample = await runSample(browser, site, sink, sdk, WORKLOADS[name])
+        // An SDK that throws fails its own sample, not the run.
+        const sample = await runSample(browser, site, sink, sdk, WORKLOADS[name]).catch((error) => ({ failed: true, aborted: true, delivered: 0, keys: Object.keys(WORKLOADS[name].expected()).length, load: {}, errors: [`failed: ${error.message.split('\n')[0]}`] }))
         ;((raw[sdk.name] ??= {})[name] ??= []).push(sample)
-        log(`sample ${i + 1}/${samples} ${sdk.name} ${name}: ${sample.task.toFixed(2)} ms${sample.aborted ? ' (stopped)' : ''}, ${sample.requests} requests, ${sample.delivered}/${sample.keys} delivered`)
+        log(`sample ${i + 1}/${samples} ${sdk.name} ${name}: ${sample.failed ? sample.errors[0] : sample.task.toFixed(2) + ' ms'}${sample.aborted ? ' (stopped)' : ''}, ${sample.requests} requests, ${sample.delivered}/${sample.keys} delivered`)
       }
     }
   }

@@ -1,6 +1,6 @@
 // Each peer SDK bundled as an app would ship it: its documented import, bundled for the browser with
 // rolldown, minified, in one file (code-split chunks inlined: they load anyway on these workloads).
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { rolldown } from 'rolldown'
 
 const here = new URL('./', import.meta.url).pathname
@@ -13,7 +13,12 @@ export const PEERS = {
   '@segment/analytics-next': { entry: 'segment.js', settleMs: 2000 },
   '@amplitude/analytics-browser': { entry: 'amplitude.js', settleMs: 3000 },
   'mixpanel-browser': { entry: 'mixpanel.js', settleMs: 11_000 },
+  // UserFlux's SDK sends each identify at once; measured only where it is installed (see its entry).
+  '@userflux/browser-js': { entry: 'userflux-browser-js.js', settleMs: 2000, optional: true },
 }
+
+/** The peers to measure: all but an optional one that is not installed. */
+export const installedPeers = () => Object.keys(PEERS).filter((name) => !PEERS[name].optional || existsSync(`${here}node_modules/${name}/package.json`))
 
 export const versionOf = (name) => JSON.parse(readFileSync(`${here}node_modules/${name}/package.json`, 'utf8')).version
 

@@ -13,7 +13,7 @@ import { median } from '../lib/report.mjs'
 import { createSink } from '../lib/sink.mjs'
 import { createSite } from '../lib/site.mjs'
 import { measure } from '../size.mjs'
-import { bundlePeer, PEERS, versionOf } from './bundle.mjs'
+import { bundlePeer, installedPeers, PEERS, versionOf } from './bundle.mjs'
 import { peerTables } from './tables.mjs'
 
 const root = new URL('../../', import.meta.url).pathname
@@ -21,7 +21,7 @@ const samples = Number(process.env.BENCH_SAMPLES || 1)
 const log = (line) => process.stderr.write(line + '\n')
 
 const sdks = [{ ...ours(await readFile(root + 'dist/userflux.min.js', 'utf8')), label: 'userflux-snippet (script tag)', version: JSON.parse(await readFile(root + 'package.json', 'utf8')).version }]
-for (const name of Object.keys(PEERS)) {
+for (const name of installedPeers()) {
   sdks.push({ name: name.replace(/^@/, '').replace(/\W+/g, '-'), label: name, version: versionOf(name), script: await bundlePeer(name), settleMs: PEERS[name].settleMs })
 }
 for (const sdk of sdks) sdk.size = measure(sdk.script)
@@ -36,11 +36,11 @@ try {
     const leave = {}
     for (const how of ['navigate', 'close']) {
       const runs = []
-      for (let i = 0; i < samples; i++) runs.push(await leaveSample(browser, site, sink, sdk, how))
+      for (let i = 0; i < samples; i++) runs.push(await leaveSample(browser, site, sink, sdk, how).catch((error) => (log(`${sdk.name} leave by ${how} failed: ${error.message}`), { atOnce: 0, afterNextView: 0, keys: 20 })))
       leave[how] = { atOnce: Math.min(...runs.map((r) => r.atOnce)), afterNextView: Math.min(...runs.map((r) => r.afterNextView)), keys: runs[0].keys }
       log(`${sdk.name} leave by ${how}: ${JSON.stringify(leave[how])}`)
     }
-    const views = await fiveViews(browser, site, sink, sdk)
+    const views = await fiveViews(browser, site, sink, sdk).catch((error) => (log(`${sdk.name} five views failed: ${error.message}`), { requests: NaN, carryingProfile: NaN }))
     log(`${sdk.name} five views: ${JSON.stringify(views)}`)
     const workloads = cold[sdk.name]
     results.sdks[sdk.name] = {

@@ -9,7 +9,7 @@ export function peerTables(results) {
   const names = Object.keys(Object.values(results.sdks)[0]?.workloads ?? {})
   const head = (first) => [first, ...names.map((name) => WORKLOADS[name].label)]
   const perWorkload = (cell) =>
-    sdks.map((sdk) => [`${sdk.label} ${sdk.version}`, ...names.map((name) => (!sdk.workloads[name] ? '—' : sdk.workloads[name].aborted ? `stopped after ${ms(sdk.workloads[name].task / 1000)} s` : cell(sdk.workloads[name])))])
+    sdks.map((sdk) => [`${sdk.label} ${sdk.version}`, ...names.map((name) => (!sdk.workloads[name] ? '—' : sdk.workloads[name].failed ? 'failed' : sdk.workloads[name].aborted ? `stopped after ${ms(sdk.workloads[name].task / 1000)} s` : cell(sdk.workloads[name])))])
   const leave = (l) => `${l.atOnce}/${l.keys} (${l.afterNextView}/${l.keys} after the next view)`
   return [
     `# npm run bench:peers, ${results.date.slice(0, 10)}`,
