@@ -5,6 +5,7 @@
 //   BENCH_SAMPLES=N (default 1: some peers take a minute and more per sample) fresh pages per
 //   workload and SDK; medians reported.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { launchChromium, OFFLINE } from '../lib/chromium.mjs'
 import { coldRuns } from '../lib/cold.mjs'
 import { fiveViews, leaveSample } from '../lib/leave.mjs'
@@ -29,7 +30,7 @@ for (const sdk of sdks) sdk.size = measure(sdk.script)
 const browser = await launchChromium(OFFLINE)
 const sink = await createSink()
 const site = await createSite(Object.fromEntries(sdks.map((sdk) => [sdk.name, sdk.script])))
-const results = { date: new Date().toISOString(), chromium: browser.version(), samples, sdks: {} }
+const results = { date: new Date().toISOString(), chromium: browser.version(), samples, loadBefore: loadavg()[0], sdks: {} }
 try {
   const cold = await coldRuns(browser, site, sink, sdks, { samples, log })
   for (const sdk of sdks) {
@@ -54,6 +55,7 @@ try {
       views,
     }
   }
+  results.loadAfter = loadavg()[0]
 } finally {
   await browser.close()
   await site.close()

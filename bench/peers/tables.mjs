@@ -13,7 +13,7 @@ export function peerTables(results) {
   const leave = (l) => `${l.atOnce}/${l.keys} (${l.afterNextView}/${l.keys} after the next view)`
   return [
     `# npm run bench:peers, ${results.date.slice(0, 10)}`,
-    `Headless Chromium ${results.chromium}; every SDK on a fresh page (a new browser context per sample), against a local sink on 127.0.0.1; medians of ${results.samples} samples; "delivered" is the worst sample's.`,
+    `Headless Chromium ${results.chromium}; every SDK on a fresh page (a new browser context per sample), against a local sink on 127.0.0.1; medians of ${results.samples} samples; "delivered" is the worst sample's; load average ${results.loadBefore?.toFixed(1)} before, ${results.loadAfter?.toFixed(1)} after (2 cores).`,
     `## Size and start`,
     markdownTable([
       ['SDK', 'min (B)', 'gzip (B)', 'brotli (B)', 'script start to ready (ms)', 'script time to ready (ms)', 'requests for five page views with the same identify', 'left right after identify: by navigating', 'by closing the tab'],
