@@ -30,7 +30,7 @@ const custom = given.length > 0
 const paths = custom ? given.map((path) => resolve(path)) : [root + 'dist/userflux.min.js']
 const samples = Number(process.env.BENCH_SAMPLES || 3)
 
-const sdks = await Promise.all(paths.map(async (path, i) => ({ ...ours(await readFile(path, 'utf8'), `build${i}`), path: relative(root, path) })))
+const sdks = await Promise.all(paths.map(async (path, i) => ({ ...ours(await readFile(path, 'utf8'), `build${i}`), path: path.startsWith(root) ? relative(root, path) : path })))
 const browser = await launchChromium()
 const sink = await createSink()
 const site = await createSite(Object.fromEntries(sdks.map((sdk) => [sdk.name, sdk.script])))
