@@ -2,6 +2,7 @@ import { firstTouch } from '../features/attribution.js'
 import { bootstrapId } from '../features/bootstrap.js'
 import { isBot } from '../features/bots.js'
 import { createConsent } from './consent.js'
+import { holdWrites } from './consent-hold.js'
 import { whenVisible, withCookies } from '../browser/cookies.js'
 import { createDelivery } from '../delivery/delivery.js'
 import { createEnrichment } from '../features/enrich.js'
@@ -37,13 +38,21 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     return createInertClient(why)
   }
   const prefix = config.storagePrefix
-  const storage = createStorage(config.storage, report)
-  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
-  const shared = config.cookieDomain
-    ? withCookies(storage, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
-    : storage
-  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
-  const canStore = () => !consent._optedOut()
+  const local = createStorage(config.storage, report)
+  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch (other
+  // keys pass through to storage). While consent is pending, every write but the choice itself stays
+  // in memory (consent-hold.ts).
+  const storage = holdWrites(
+    config.cookieDomain
+      ? withCookies(local, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
+      : local,
+    (key) => key != consent._key && consent._state() == 'pending',
+  )
+  const shared = storage
+  const consent = createConsent(shared, prefix, config)
+  const denied = () => consent._state() == 'denied'
+  const granted = () => consent._state() == 'granted'
+  const canStore = () => !denied()
   // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
   // beginning of another (an endpoint `http://host` and `http://host:8080`).
   const account = encodeURIComponent(config.writeKey + '@' + config.endpoint)
@@ -61,7 +70,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     ledger,
     {
       ...config,
-      _allowed: canStore,
+      _allowed: granted,
       _extra(entry) {
         // An anonymousId made up while storage was unreadable is checked once more before it leaves
         // (queued anonymous updates then follow the id found).
@@ -75,11 +84,24 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery._schedule)
+  // Nothing is sent while pending: the queue waits in memory for the choice.
+  const schedule = () => granted() && delivery._schedule()
+  tabs = shareWithTabs(storage, queue, scope, schedule)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
   watchPage(delivery._sendOnExit, tabs._leave, () => (tabs._awake(), delivery._retryNow()), delivery._retryNow)
-  // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch((key) => (key == consent._key || key == null) && consent._optedOut() && delivery._cleared())
+  /** The visitor chose, here (`here`) or in another tab: what this page held is written out or dropped. */
+  const decide = (grant: boolean, here?: boolean) => {
+    // Written out before the choice is stored: a pending tab seeing the choice finds this tab's visitor.
+    const held = storage._release(grant)
+    if (here) consent._set(grant)
+    if (!grant) return delivery._cleared()
+    const shown = identity._anonymousId()
+    // Another tab granted first and stored its visitor id: this page's anonymous updates join it.
+    if (held && (identity._reread(), identity._anonymousId()) != shown) queue._relabel(shown, identity._anonymousId())
+    schedule()
+  }
+  // A choice in another tab (or another client of this page) reaches this one before its next send.
+  shared._watch((key) => (key == consent._key || key == null) && consent._state() != 'pending' && decide(granted()))
 
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined) => {
     tabs._awake()
@@ -88,7 +110,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     const anonymousId = identity._anonymousId()
     const merged = queue._add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger._stamp())
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
-    delivery._schedule()
+    schedule()
   }
 
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
@@ -101,7 +123,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         report(new UserFluxError('invalid-argument', String(error)))
       }
     }
-  const optedOut = () => consent._optedOut() && (log('opted out, ignored'), true)
+  const optedOut = () => denied() && (log('opted out, ignored'), true)
 
   if (config.cookieDomain) whenVisible(identity._reread)
 
@@ -127,23 +149,26 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       enqueue(clean, call)
     }),
     reset: guard(reset),
-    flush: delivery._flush,
+    flush: () =>
+      consent._state() == 'pending' ? Promise.resolve({ ok: false, error: new UserFluxError('consent-pending', 'consent pending') }) : delivery._flush(),
     optOut: guard(() => {
-      consent._set(true)
+      decide(false, true)
       // Every pending update of the origin goes, every tab's and every client's: other live pages
       // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
       for (const key of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-')]) storage._remove(key)
-      delivery._cleared()
       identity._store(false)
       enrichment._forget()
     }),
     optIn: guard(() => {
-      consent._set(false)
+      decide(true, true)
       identity._store(true)
     }),
     get hasOptedOut() {
-      return consent._optedOut()
+      return denied()
+    },
+    get consent() {
+      return consent._state()
     },
     get anonymousId() {
       return identity._anonymousId()
