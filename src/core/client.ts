@@ -40,16 +40,14 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const prefix = config.storagePrefix
   const local = createStorage(config.storage, report)
   // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch (other
-  // keys pass through to storage). While consent is pending, every write but the choice itself stays
-  // in memory (consent-hold.ts).
-  const storage = holdWrites(
-    config.cookieDomain
-      ? withCookies(local, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
-      : local,
-    (key) => key != consent._key && consent._state() == 'pending',
-  )
+  // keys pass through to storage).
+  const real = config.cookieDomain
+    ? withCookies(local, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
+    : local
+  const consent = createConsent(real, prefix, config)
+  // While consent is pending, every write but the choice itself stays in memory (consent-hold.ts).
+  const storage = holdWrites(real, () => consent._state() == 'pending')
   const shared = storage
-  const consent = createConsent(shared, prefix, config)
   const denied = () => consent._state() == 'denied'
   const granted = () => consent._state() == 'granted'
   const canStore = () => !denied()
@@ -161,8 +159,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       enrichment._forget()
     }),
     optIn: guard(() => {
-      decide(true, true)
+      // Before decide(), which reads the ids back from storage.
       identity._store(true)
+      decide(true, true)
     }),
     get hasOptedOut() {
       return denied()

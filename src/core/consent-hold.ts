@@ -11,16 +11,16 @@ export interface Held extends SafeStorage {
 /**
  * While consent is pending (SPEC §11) nothing may reach storage or cookies, yet the page's calls must
  * survive until the choice, under the identity the page already showed. So the client's storage is
- * this overlay: every module reads and writes as it always does, and `holding(key)` decides whether a
- * write stays in memory, where reads find it first. Each held key remembers what storage had when it
+ * this overlay: every module reads and writes as it always does, and while `holding()` its writes stay
+ * in memory, where reads find it first. Each held key remembers what storage had when it
  * was first held: at write-out, a key that another tab or subdomain changed meanwhile keeps that
  * value (the tab where the visitor said yes stored its visitor first; one visitor per browser, §4).
  */
-export function holdWrites(inner: SafeStorage, holding: (key: string) => boolean): Held {
+export function holdWrites(inner: SafeStorage, holding: () => boolean): Held {
   // key → [what storage had when first held, the held value (null: removed)]
   const held = new Map<string, [string | null | undefined, string | null]>()
   const put = (key: string, value: string | null, announce?: boolean) =>
-    holding(key)
+    holding()
       ? held.set(key, [held.has(key) ? held.get(key)![0] : inner._get(key), value])
       : (held.delete(key), value == null ? inner._remove(key, announce) : inner._set(key, value, announce))
   return {
