@@ -101,10 +101,20 @@ export interface Tool {
   unanswered: string | null
   grant: string
   withdraw: string
+  /** Page code: the tool as a returning visitor who said yes finds it when the page loads. */
+  returning: string
 }
 
 export const TOOLS: Tool[] = [
-  { name: 'tcf', fn: 'tcf', standin: TCF, unanswered: '__standin.showUi()', grant: '__standin.act({ 1: true })', withdraw: '__standin.act({ 1: false })' },
+  {
+    name: 'tcf',
+    fn: 'tcf',
+    standin: TCF,
+    unanswered: '__standin.showUi()',
+    grant: '__standin.act({ 1: true })',
+    withdraw: '__standin.act({ 1: false })',
+    returning: '__standin.load({ 1: true })',
+  },
   {
     name: 'consent-mode',
     fn: 'consentMode',
@@ -112,9 +122,26 @@ export const TOOLS: Tool[] = [
     unanswered: "gtag('consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied', wait_for_update: 500 })",
     grant: "gtag('consent', 'update', { analytics_storage: 'granted' })",
     withdraw: "gtag('consent', 'update', { analytics_storage: 'denied' })",
+    returning: "gtag('consent', 'default', { analytics_storage: 'denied' }); gtag('consent', 'update', { analytics_storage: 'granted' })",
   },
-  { name: 'onetrust', fn: 'oneTrust', standin: ONETRUST, unanswered: null, grant: "__standin.set(['C0001', 'C0002'])", withdraw: "__standin.set(['C0001'])" },
-  { name: 'cookiebot', fn: 'cookiebot', standin: COOKIEBOT, unanswered: '__standin.load()', grant: '__standin.accept()', withdraw: '__standin.decline()' },
+  {
+    name: 'onetrust',
+    fn: 'oneTrust',
+    standin: ONETRUST,
+    unanswered: null,
+    grant: "__standin.set(['C0001', 'C0002'])",
+    withdraw: "__standin.set(['C0001'])",
+    returning: "__standin.set(['C0001', 'C0002'])",
+  },
+  {
+    name: 'cookiebot',
+    fn: 'cookiebot',
+    standin: COOKIEBOT,
+    unanswered: '__standin.load()',
+    grant: '__standin.accept()',
+    withdraw: '__standin.decline()',
+    returning: '__standin.accept()',
+  },
 ]
 
 export interface ConsentPageOptions {
