@@ -159,7 +159,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       enrichment._forget()
     }),
     optIn: guard(() => {
-      // Before decide(), which reads the ids back from storage.
+      // Before decide(), which reads the ids back from storage; the user read first, as _store()
+      // writes only what it has read (a stored user never read on this page would be removed).
+      identity._userId()
       identity._store(true)
       decide(true, true)
     }),

@@ -101,6 +101,16 @@ describe('pending', () => {
     expect(fetch.requests).toEqual([])
   })
 
+  it("optIn() keeps a user stored before (by UserFlux's own SDK, or before the site asked) that this page never read", async () => {
+    storage.data.set('uf-userId', 'user-7')
+    const uf = make({ consent: 'pending' })
+    uf.optIn()
+    expect(storage.data.get('uf-userId')).toBe('user-7')
+    uf.updateProfile({ a: 1 })
+    await uf.flush()
+    expect(bodies()).toEqual([{ userId: 'user-7', anonymousId: uf.anonymousId, properties: { a: 1 } }])
+  })
+
   it('a page closed while pending leaves nothing behind', async () => {
     const uf = make({ consent: 'pending' })
     uf.updateProfile({ a: 1 })
