@@ -25,6 +25,8 @@ export interface Delivery {
 
 export interface DeliveryOptions {
   flushInterval: number
+  /** Milliseconds a delivered value is not sent again (`resendAfter`). */
+  resendAfter: number
   minRetryDelay: number
   maxRetryDelay: number
   /** False once the visitor opted out (in any tab): nothing more is sent. */
@@ -116,8 +118,9 @@ export function createDelivery(
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
   const prepare = (entry: Entry, extra: object | undefined) => {
     ledger._prune(entry)
-    // Identified entries always go: they carry the link between anonymousId and userId.
-    if (!entry.userId && !Object.keys(entry.properties).length) return
+    ledger._unchanged(entry, options.resendAfter)
+    // An identify() of a new user always goes: it carries the link between anonymousId and userId.
+    if (!entry.link && !Object.keys(entry.properties).length) return
     const body = bodyOf(entry, extra)
     if (utf8Length(body) < MAX_BODY) return body
     report(new UserFluxError('rejected', `rejected (body over ${MAX_BODY} bytes): update dropped`))
