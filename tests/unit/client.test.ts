@@ -60,7 +60,7 @@ describe('wire format', () => {
     for (let i = 0; i < 1000; i++) uf.updateProfile({ i })
     await Promise.resolve()
     expect(storage.writes - before).toBe(1)
-    expect(storage.queued()).toEqual([expect.objectContaining({ p: { i: 999 } })])
+    expect(storage.queued()).toEqual([expect.objectContaining({ properties: { i: 999 } })])
   })
 
   it('keeps call order across identities and enrichment flags', async () => {
@@ -240,7 +240,7 @@ describe('delivery', () => {
     expect(fetch.requests).toHaveLength(1)
     expect(errors.map((e) => e.code)).toEqual(['unauthorized'])
     // Kept, and handed over: persisted where another page (its key fixed meanwhile) can adopt them.
-    expect(storage.queued().map((entry) => entry.p)).toEqual([{ a: 1 }, { b: 2 }])
+    expect(storage.queued().map((entry) => entry.properties)).toEqual([{ a: 1 }, { b: 2 }])
   })
 
   it('a new page adopts what an abandoned page left (after the staleness wait, without Web Locks)', async () => {
@@ -277,7 +277,8 @@ describe('never throws into the page', () => {
     await uf.flush()
     expect(errors.map((e) => e.message)).toEqual([
       'userflux: updateProfile: properties must be a plain object, got String',
-      'userflux: identify: userId must be a non-empty string',
+      // The userId rule now also refuses control characters and ids over 1,024 characters (SPEC §14), and says so.
+      'userflux: identify: userId must be a non-empty string of at most 1024 characters without control characters',
       'userflux: identify: "f" in properties is Function, not JSON',
       'userflux: updateProfile: "n" in properties is NaN, not JSON',
     ])

@@ -12,10 +12,13 @@ const page = (host: string, protocol = 'https:') => {
   vi.stubGlobal('document', cookies)
   vi.stubGlobal('location', { hostname: host, protocol })
 }
-const wrap = (domain: string | true = true, days = 365) => withCookies(createStorage(backing, () => {}), ['uf-anonymousId', 'uf-userId'], domain, days)
+let report: ReturnType<typeof vi.fn>
+const wrap = (domain: string | true = true, days = 365) =>
+  withCookies(createStorage(backing, () => {}), ['uf-anonymousId', 'uf-userId', 'uf-optOut'], 'uf-optOut', domain, days, report)
 
 beforeEach(() => {
   backing = new MemoryStorage()
+  report = vi.fn()
   page('www.example.co.uk')
 })
 afterEach(() => vi.unstubAllGlobals())
@@ -80,7 +83,7 @@ describe('withCookies', () => {
     // The other subdomain still has alice in its own storage: the empty cookie wins.
     const other = new MemoryStorage()
     other.setItem('uf-userId', 'alice')
-    const app = withCookies(createStorage(other, () => {}), ['uf-userId'], true, 365)
+    const app = withCookies(createStorage(other, () => {}), ['uf-userId'], 'uf-optOut', true, 365, report)
     expect(app._get('uf-userId')).toBeNull()
     expect(other.getItem('uf-userId')).toBeNull()
   })
