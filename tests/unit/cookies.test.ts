@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { findCookieDomain, withCookies } from '../../src/browser/cookies.js'
 import { createStorage } from '../../src/browser/storage.js'
+import { createConsent } from '../../src/core/consent.js'
 import { FakeCookies } from '../support/fake-cookies.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
@@ -101,5 +102,88 @@ describe('withCookies', () => {
     expect(storage._get('uf-userId')).toBe('u')
     storage._remove('uf-userId')
     expect(storage._get('uf-userId')).toBeNull()
+  })
+})
+
+describe('withCookies: every subdomain can write them (SPEC §14)', () => {
+  /** A cookie a sibling subdomain (or another path) set: host-only '' or on `domain`. */
+  const plant = (name: string, value: string, domain = '') => {
+    cookies.cookie = `${name}=${value}` + (domain ? ';domain=' + domain : '')
+  }
+
+  it('two copies of one name are tampering: the cookie is ignored, storage used, reported once', () => {
+    backing.setItem('uf-anonymousId', 'mine')
+    plant('uf-anonymousId', 'planted-1', 'example.co.uk')
+    plant('uf-anonymousId', 'planted-2')
+    const storage = wrap()
+    for (let i = 0; i < 3; i++) expect(storage._get('uf-anonymousId')).toBe('mine')
+    expect(backing.getItem('uf-anonymousId')).toBe('mine')
+    expect(report).toHaveBeenCalledOnce()
+    expect(report.mock.calls[0][0]).toMatchObject({ code: 'storage', message: expect.stringContaining('2 cookies named uf-anonymousId') })
+    // Another name tampered with is its own report.
+    plant('uf-userId', 'eve', 'example.co.uk')
+    plant('uf-userId', 'mallory')
+    expect(storage._get('uf-userId')).toBeNull()
+    expect(report).toHaveBeenCalledTimes(2)
+  })
+
+  it('with nothing in storage, a tampered name reads as absent', () => {
+    plant('uf-userId', 'eve', 'example.co.uk')
+    plant('uf-userId', 'eve')
+    expect(wrap()._get('uf-userId')).toBeNull()
+    expect(backing.getItem('uf-userId')).toBeNull()
+  })
+
+  it('a single copy still wins (the ordinary sharing between subdomains), and nothing is reported', () => {
+    backing.setItem('uf-userId', 'old')
+    plant('uf-userId', 'alice', 'example.co.uk')
+    expect(wrap()._get('uf-userId')).toBe('alice')
+    expect(report).not.toHaveBeenCalled()
+  })
+
+  describe('opting out is the most restrictive reading', () => {
+    const consent = (startOptedOut = false, gpc = false) => {
+      vi.stubGlobal('navigator', { globalPrivacyControl: gpc })
+      return createConsent(wrap(), 'uf', startOptedOut, gpc)
+    }
+
+    it("a cookie '0' never lifts storage's '1'", () => {
+      backing.setItem('uf-optOut', '1')
+      plant('uf-optOut', '0', 'example.co.uk')
+      expect(consent()._optedOut()).toBe(true)
+      expect(backing.getItem('uf-optOut')).toBe('1')
+    })
+
+    it("a cookie '0' never lifts optedOut: true, nor Global Privacy Control", () => {
+      plant('uf-optOut', '0', 'example.co.uk')
+      expect(consent(true)._optedOut()).toBe(true)
+      expect(consent(false, true)._optedOut()).toBe(true)
+      // Without either, the default (not opted out) holds; the cookie is not copied into storage.
+      expect(consent()._optedOut()).toBe(false)
+      expect(backing.getItem('uf-optOut')).toBeNull()
+    })
+
+    it("a cookie '1' opts out, and storage follows so the choice holds if the cookie goes", () => {
+      backing.setItem('uf-optOut', '0')
+      plant('uf-optOut', '1', 'example.co.uk')
+      expect(consent()._optedOut()).toBe(true)
+      expect(backing.getItem('uf-optOut')).toBe('1')
+      cookies.jar.clear()
+      expect(consent()._optedOut()).toBe(true)
+    })
+
+    it("among several copies, any '1' wins; that is no tampering to ignore", () => {
+      plant('uf-optOut', '0', 'example.co.uk')
+      plant('uf-optOut', '1')
+      expect(consent()._optedOut()).toBe(true)
+      expect(report).not.toHaveBeenCalled()
+    })
+
+    it('FINDING 4: an opt-out found only in storage (cookieDomain just turned on) is copied into the cookie too', () => {
+      // As every other shared key is (withCookies' doc): else the other subdomains go on tracking a visitor who opted out here.
+      backing.setItem('uf-optOut', '1')
+      expect(consent()._optedOut()).toBe(true)
+      expect(cookies.value('uf-optOut', 'example.co.uk')).toBe('1')
+    })
   })
 })
