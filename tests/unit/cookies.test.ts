@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
+import type { UserFluxError } from '../../src/core/errors.js'
 import { findCookieDomain, withCookies } from '../../src/browser/cookies.js'
 import { createStorage } from '../../src/browser/storage.js'
 import { createConsent } from '../../src/core/consent.js'
@@ -13,13 +14,13 @@ const page = (host: string, protocol = 'https:') => {
   vi.stubGlobal('document', cookies)
   vi.stubGlobal('location', { hostname: host, protocol })
 }
-let report: ReturnType<typeof vi.fn>
+let report: Mock<(error: UserFluxError) => void>
 const wrap = (domain: string | true = true, days = 365) =>
   withCookies(createStorage(backing, () => {}), ['uf-anonymousId', 'uf-userId', 'uf-optOut'], 'uf-optOut', domain, days, report)
 
 beforeEach(() => {
   backing = new MemoryStorage()
-  report = vi.fn()
+  report = vi.fn<(error: UserFluxError) => void>()
   page('www.example.co.uk')
 })
 afterEach(() => vi.unstubAllGlobals())

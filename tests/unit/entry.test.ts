@@ -2,11 +2,12 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { dropKey, mergeEntries, pairSize, sameIdentity, SIZES, type Entry } from '../../src/delivery/entry.js'
 import { MAX_UPDATE_BYTES, put } from '../../src/core/validate.js'
+import type { Properties } from '../../src/types.js'
 import { HOSTILE_NAMES, prototypeSnapshot } from '../support/prototypes.js'
 
 /** An entry of `properties`, every value stamped `stamp` unless `stamps` says otherwise. */
 const entry = (properties: Record<string, unknown>, stamp: number, more: Partial<Entry> = {}): Entry => {
-  const own: Record<string, unknown> = Object.create(null)
+  const own: Properties = Object.create(null)
   for (const name of Object.keys(properties)) put(own, name, properties[name])
   return {
     anonymousId: 'a',

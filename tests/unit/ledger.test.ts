@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
+import type { UserFluxError } from '../../src/core/errors.js'
+import type { Properties } from '../../src/types.js'
 import { createLedger, valueHash } from '../../src/delivery/ledger.js'
 import { createStorage } from '../../src/browser/storage.js'
 import { put } from '../../src/core/validate.js'
@@ -11,7 +13,7 @@ const LEGACY = 'uf-sent-' + encodeURIComponent('wk@https://integration-api.userf
 const NOW = 1_764_700_000_000
 
 let backing: MemoryStorage
-let report: ReturnType<typeof vi.fn>
+let report: Mock<(error: UserFluxError) => void>
 let allowed: boolean
 
 const make = () => {
@@ -20,7 +22,7 @@ const make = () => {
 }
 /** An entry of `anonymousId` whose every value has `stamp`. */
 const entry = (anonymousId: string, properties: Record<string, unknown>, stamp: number): Entry => {
-  const own: Record<string, unknown> = Object.create(null)
+  const own: Properties = Object.create(null)
   for (const name of Object.keys(properties)) put(own, name, properties[name])
   return { anonymousId, locationEnrichment: false, properties: own, stamps: new Map(Object.keys(own).map((name) => [name, stamp])), bytes: 2, firstStamp: stamp }
 }
@@ -31,7 +33,7 @@ const v1 = (...list: unknown[]) => ({ version: 1, fields: ['anonymousId', 'key',
 beforeEach(() => {
   vi.useFakeTimers({ now: NOW, toFake: ['Date'] })
   backing = new MemoryStorage()
-  report = vi.fn()
+  report = vi.fn<(error: UserFluxError) => void>()
   allowed = true
 })
 afterEach(() => vi.useRealTimers())

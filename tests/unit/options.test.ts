@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createClient } from '../../src/index.js'
+import { createClient, type Options } from '../../src/index.js'
 import { normalizeOptions, OPTIONS, optionsFromDataset } from '../../src/core/options.js'
 import { fakeFetch } from '../support/fake-fetch.js'
 import { MemoryStorage } from '../support/memory-storage.js'
@@ -27,7 +27,7 @@ describe('options are read from own properties only (SPEC §14)', () => {
   })
 
   it('nor a polluted writeKey: without its own, the client is inert', async () => {
-    const { problems } = await polluted({ writeKey: 'stolen' }, () => normalizeOptions({}))
+    const { problems } = await polluted({ writeKey: 'stolen' }, () => normalizeOptions({} as Options))
     expect(problems.map((problem) => problem._name)).toEqual(['writeKey'])
   })
 
@@ -35,7 +35,7 @@ describe('options are read from own properties only (SPEC §14)', () => {
     const hostile = Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, 'evil']))
     const { options } = await polluted(hostile, () => normalizeOptions({ writeKey: 'wk' }))
     const clean = normalizeOptions({ writeKey: 'wk' }).options
-    for (const name of Object.keys(OPTIONS)) expect([name, (options as Record<string, unknown>)[name]]).toEqual([name, (clean as Record<string, unknown>)[name]])
+    for (const name of Object.keys(OPTIONS)) expect([name, (options as unknown as Record<string, unknown>)[name]]).toEqual([name, (clean as unknown as Record<string, unknown>)[name]])
   })
 
   it('a client of a page with a polluted endpoint sends to its own endpoint, and its key nowhere else', async () => {
