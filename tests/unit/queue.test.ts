@@ -131,6 +131,72 @@ describe('queue', () => {
     expect(report).toHaveBeenCalledTimes(6)
   })
 
+  it('adopts several queues in one step: the cap applies to all of them at once, oldest first', () => {
+    const { backing, queue, report } = setup(3)
+    const keys = ['p1', 'p2', 'p3'].map((page, p) => {
+      // Stamps interleave across pages: p1's first update, then p2's, …
+      const entries = [0, 1].map((i) => ({ anonymousId: page, locationEnrichment: false, bytes: 7, properties: { i }, stamps: [['i', 10 * i + p]], firstStamp: 10 * i + p }))
+      backing.data.set('uf-queue-v1|k|' + page, JSON.stringify({ version: 1, writtenAt: Date.now(), endpoint: 'https://api.example', entries }))
+      return 'uf-queue-v1|k|' + page
+    })
+    expect(queue._adoptFrom(keys)).toBe(true)
+    // Six entries of three identities, in stamp order; the three oldest dropped.
+    expect(queue._entries.map((entry) => [entry.anonymousId, entry.firstStamp])).toEqual([
+      ['p1', 10],
+      ['p2', 11],
+      ['p3', 12],
+    ])
+    expect(report).toHaveBeenCalledTimes(3)
+    for (const key of keys) expect(backing.data.has(key)).toBe(false)
+  })
+
+  it("leaves a newer build's queue alone: not read, not removed, not reported (SPEC §13)", () => {
+    const { backing, queue, report } = setup()
+    const newer = JSON.stringify({ version: 2, writtenAt: 1, whatever: [{ anonymousId: 'x' }] })
+    backing.data.set('uf-queue-v1|k|newer', newer)
+    expect(queue._adoptFrom(['uf-queue-v1|k|newer'])).toBe(false)
+    expect(backing.data.get('uf-queue-v1|k|newer')).toBe(newer)
+    expect(report).not.toHaveBeenCalled()
+  })
+
+  it('removes a corrupt queue and reports its key once, while adopting its neighbours', () => {
+    const { backing, queue, report } = setup()
+    backing.data.set('uf-queue-v1|k|junk', '{"version":1,')
+    backing.data.set('uf-queue-v1|k|good', JSON.stringify({ version: 1, writtenAt: 1, endpoint: 'e', entries: [{ anonymousId: 'a', locationEnrichment: false, properties: { ok: 1 }, stamps: [['ok', 1]], bytes: 8, firstStamp: 1 }] }))
+    expect(queue._adoptFrom(['uf-queue-v1|k|junk', 'uf-queue-v1|k|good'])).toBe(true)
+    expect(queue._entries.map((entry) => entry.properties)).toEqual([{ ok: 1 }])
+    expect(backing.data.has('uf-queue-v1|k|junk')).toBe(false)
+    expect(report).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ code: 'storage', message: expect.stringContaining('uf-queue-v1|k|junk') }))
+  })
+
+  it('adopts nothing while storing is not allowed (opted out), and leaves the queues where they are', () => {
+    const backing = new MemoryStorage()
+    const queue = createQueue(createStorage(backing, () => {}), 'uf-queue-v1|k|me', 'e', 100, () => {}, () => false)
+    const stored = JSON.stringify({ t: 1, q: [{ a: 'a', l: false, p: { x: 1 }, n: 7 }] })
+    backing.data.set('uf-queue-k|old', stored)
+    expect(queue._adoptFrom(['uf-queue-k|old'])).toBe(false)
+    expect(queue._entries).toHaveLength(0)
+    expect(backing.data.get('uf-queue-k|old')).toBe(stored)
+  })
+
+  it('a queue of entries with hostile keys from another page is adopted and merged as ordinary keys', () => {
+    const before = Object.getOwnPropertyNames(Object.prototype).map((name) => (Object.prototype as any)[name])
+    const { backing, queue, report } = setup()
+    queue._add({ anonymousId: 'v', locationEnrichment: false }, Object.assign(Object.create(null), { constructor: 'mine' }), 22, 5)
+    backing.data.set(
+      'uf-queue-v1|k|other',
+      '{"version":1,"writtenAt":1,"endpoint":"e","entries":[{"anonymousId":"v","locationEnrichment":false,"properties":{"__proto__":{"isAdmin":true},"constructor":"Ferrari","toString":"NaN"},"stamps":[["__proto__",1],["constructor",1],["toString",1]],"bytes":60,"firstStamp":1}]}',
+    )
+    expect(queue._adoptFrom(['uf-queue-v1|k|other'])).toBe(true)
+    expect(report).not.toHaveBeenCalled()
+    expect(queue._entries).toHaveLength(1)
+    const [merged] = queue._entries
+    // The adopted entry is older (stamp 1): this page's newer constructor wins, the other keys join.
+    expect(JSON.stringify(merged.properties)).toBe('{"__proto__":{"isAdmin":true},"constructor":"mine","toString":"NaN"}')
+    expect(({} as any).isAdmin).toBeUndefined()
+    expect(Object.getOwnPropertyNames(Object.prototype).map((name) => (Object.prototype as any)[name])).toEqual(before)
+  })
+
   it('counts UTF-8 bytes: non-ASCII updates never merge past the limit (issue 12 case 1)', () => {
     const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length
     const { queue } = setup()
