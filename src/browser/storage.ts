@@ -9,8 +9,12 @@ import type { StorageLike } from '../types.js'
  */
 export interface SafeStorage {
   _get(key: string): string | null | undefined
-  /** `announce`: tell the other clients of this page (storage events only reach other tabs). */
-  _set(key: string, value: string, announce?: boolean): void
+  /**
+   * `announce`: tell the other clients of this page (storage events only reach other tabs).
+   * `keepOnFailure`: a value that could not be written leaves the stored one as it was (else it is
+   * removed, as a stale queue would be sent again).
+   */
+  _set(key: string, value: string, announce?: boolean, keepOnFailure?: boolean): void
   _remove(key: string, announce?: boolean): void
   /** Keys that start with `prefix`. */
   _keys(prefix: string): string[]
@@ -62,7 +66,7 @@ export function createStorage(
         problem(error)
       }
     },
-    _set(key, value, tell) {
+    _set(key, value, tell, keepOnFailure) {
       try {
         backing!.setItem(key, value)
         memory.delete(key)
@@ -72,7 +76,7 @@ export function createStorage(
           // A value left behind would be stale (storage full: an older queue), and another page
           // adopting it would send old values again after newer ones. Removing never needs space.
           try {
-            backing.removeItem(key)
+            if (!keepOnFailure) backing.removeItem(key)
           } catch {}
         }
         memory.set(key, value)

@@ -50,6 +50,7 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueSc
   let left = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let waits = 0
+  let handingOver = false
 
   const later = (delay: number) => {
     clearTimeout(timer)
@@ -60,6 +61,9 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueSc
     return typeof found == 'object' ? found._writtenAt : 0
   }
   const adoptOrphans = (previous?: string) => {
+    // A page paused by a 401 hands its updates over: taking other pages' back would pass one queue
+    // to and fro between paused tabs for ever (issue 25 case 12).
+    if (handingOver) return
     const keys = storage._keys(scope._all).filter((key) => key != queue._key && key != previous && (key.startsWith(scope._own) || scope._legacy(key)))
     const take = (found: string[], minAge?: number) => queue._adoptFrom(found, minAge) && adopted()
     if (!hasLocks()) {
@@ -117,6 +121,7 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueSc
       }
     },
     _handOver() {
+      handingOver = true
       release()
       queue._handOver(newKey)
     },

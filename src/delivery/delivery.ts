@@ -166,11 +166,18 @@ export function createDelivery(
     settleWaiters()
   }
 
-  /** One entry under the origin-wide send lock: its answer and extra fields, or undefined when nothing went. */
+  /**
+   * One entry under the origin-wide send lock: its answer and extra fields; undefined when nothing of
+   * it was left to send; null when it is no longer this loop's (the exit send took it while this
+   * waited for the lock, or it was dropped).
+   */
   const sendLocked = (entry: Entry) =>
     // One request in flight per origin: tabs take turns, so no server sees two at once from us,
     // and the ledger read and written under the lock orders values across tabs.
     withLock('userflux', async () => {
+      // Busy only once the lock is held: a page closed while it waits still sends the entry at exit.
+      if (entry[BUSY] || !queue._entries.includes(entry)) return null
+      entry[BUSY] = true
       try {
         // Checked at the moment of sending: an opt-out in another tab while this one waited for
         // the lock, or while a slow request was ahead, stops this send.
@@ -185,6 +192,7 @@ export function createDelivery(
       } catch (error) {
         // Never rejected: the lock helper would run the task again, and the entry be sent twice.
         report(new UserFluxError('internal', String(error)))
+        entry[BUSY] = false
       }
     })
 
@@ -195,7 +203,6 @@ export function createDelivery(
     draining = true
     try {
       for (let entry; (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
-        entry[BUSY] = true
         const sending = entry
         const outcome = await sendLocked(sending)
         if (!allowed()) {
@@ -203,7 +210,7 @@ export function createDelivery(
           break
         }
         if (outcome) settle(sending, ...outcome, true)
-        else skip(sending)
+        else if (outcome === undefined) skip(sending)
       }
     } catch (error) {
       report(new UserFluxError('internal', String(error)))

@@ -104,7 +104,9 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
     }
     // After an opt-out nothing about the visitor is written again, a late answer included.
     if (!canStore()) return
-    storage._set(key, (cached = JSON.stringify({ version: VERSION, fields: FIELDS, rows })))
+    // Storage full: the record as it was stays for other pages; an older record only lets through
+    // what a newer one would stop, none at all would let every stale value win (issue 25 case 10).
+    storage._set(key, (cached = JSON.stringify({ version: VERSION, fields: FIELDS, rows })), false, true)
   }
 
   // The release before v1 kept stamps only: migrated once, then its key is removed.
