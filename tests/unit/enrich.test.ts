@@ -81,3 +81,19 @@ describe('external id', () => {
     expect(storage._get('uf-externalId')).toBe('ok')
   })
 })
+
+describe('a stored external id is checked like any input (SPEC §14)', () => {
+  it.each([
+    ['70 KB', 'x'.repeat(70_000)],
+    ['over 256 characters', 'x'.repeat(257)],
+    ['with a control character', 'ext\u0000'],
+    ['blank', '  '],
+  ])('one %s (planted in storage or a cookie) is never sent', (_, planted) => {
+    storage._set('uf-externalId', planted)
+    expect(make(false)._extra(anonymous)).toEqual({})
+  })
+  it('a valid one is', () => {
+    storage._set('uf-externalId', 'ext-1')
+    expect(make(false)._extra(anonymous)).toEqual({ externalId: 'ext-1' })
+  })
+})

@@ -101,3 +101,47 @@ describe('reports never re-enter themselves (SPEC §14)', () => {
     expect(vi.mocked(console.error).mock.calls[0][0]).toMatch(/updateProfile: properties must be a plain object, got String/)
   })
 })
+
+describe('another tab removes the id', () => {
+  /** Storage events of other tabs, delivered to this page's listeners. */
+  const events = () => {
+    const listeners: [string, (event: unknown) => void][] = []
+    vi.stubGlobal('addEventListener', (type: string, listener: (event: unknown) => void) => listeners.push([type, listener]))
+    vi.stubGlobal('dispatchEvent', () => true)
+    return (key: string | null) => {
+      for (const [type, listener] of listeners) if (type == 'storage') listener({ storageArea: backing, key })
+    }
+  }
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('the old id is never written back from here; the next call makes a new one (SPEC §5)', () => {
+    vi.useFakeTimers({ toFake: ['performance'] })
+    try {
+      const otherTab = events()
+      const { identity: ids } = identity()
+      const old = ids._anonymousId()
+      vi.advanceTimersByTime(6000) // settled
+      expect(backing.getItem('uf-anonymousId')).toBe(old)
+      backing.removeItem('uf-anonymousId') // a consent manager, logout code
+      otherTab('uf-anonymousId')
+      expect(backing.getItem('uf-anonymousId')).toBeNull()
+      const fresh = ids._anonymousId()
+      expect(fresh).not.toBe(old)
+      expect(backing.getItem('uf-anonymousId')).toBe(fresh)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('after localStorage.clear() in another tab the user is read again, and the anonymousId is not written back', () => {
+    const otherTab = events()
+    backing.setItem('uf-userId', 'alice')
+    const { identity: ids } = identity()
+    ids._anonymousId()
+    expect(ids._userId()).toBe('alice')
+    backing.clear()
+    otherTab(null)
+    expect(ids._userId()).toBeNull()
+    expect(backing.getItem('uf-anonymousId')).toBeNull()
+  })
+})
