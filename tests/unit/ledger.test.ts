@@ -303,3 +303,21 @@ describe('after an opt-out', () => {
     expect([...backing.data.keys()]).toEqual([])
   })
 })
+
+describe('storage full', () => {
+  it('the stored record stays as it was for other pages; this page prunes by what it knows', () => {
+    stored(v1(['anon', 'plan', 10, valueHash('pro'), NOW]))
+    const before = backing.data.get(KEY)
+    const ledger = make()
+    backing.failWrites = true
+    ledger._record(entry('anon', { plan: 'basic' }, 20))
+    expect(backing.data.get(KEY)).toBe(before)
+    const pending = entry('anon', { plan: 'older' }, 15)
+    ledger._prune(pending)
+    expect(Object.keys(pending.properties)).toEqual([])
+    // Another page still prunes by the older record: only what is older than that.
+    const other = entry('anon', { plan: 'x' }, 10)
+    make()._prune(other)
+    expect(Object.keys(other.properties)).toEqual([])
+  })
+})
