@@ -1,4 +1,4 @@
-import fc from 'fast-check'
+import fc from '../support/property.js'
 import { describe, expect, it } from 'vitest'
 import { dropKey, mergeEntries, pairSize, sameIdentity, SIZES, type Entry } from '../../src/delivery/entry.js'
 import { MAX_UPDATE_BYTES, put } from '../../src/core/validate.js'

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
+import fc from '../support/property.js'
 import type { UserFluxError } from '../../src/core/errors.js'
 import type { Properties } from '../../src/types.js'
 import { createLedger, valueHash } from '../../src/delivery/ledger.js'
@@ -319,5 +320,46 @@ describe('storage full', () => {
     const other = entry('anon', { plan: 'x' }, 10)
     make()._prune(other)
     expect(Object.keys(other.properties)).toEqual([])
+  })
+})
+
+describe('hostile input (property-based)', () => {
+  const name = fc.oneof(fc.string(), fc.constantFrom(...HOSTILE_NAMES))
+  const anything = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(name, fc.jsonValue({ maxDepth: 1 })))
+  const row = fc.oneof(fc.tuple(name, name, fc.oneof(fc.nat(), anything), fc.oneof(fc.string(), anything), fc.oneof(fc.nat(), anything)), anything)
+  const record = fc.oneof(fc.record({ version: fc.oneof(fc.constant(1), anything), fields: anything, rows: fc.oneof(fc.array(row, { maxLength: 6 }), anything) }, { requiredKeys: [] }), anything)
+  const legacy = fc.oneof(fc.dictionary(name, fc.oneof(fc.dictionary(name, fc.oneof(fc.nat(), anything)), anything)), anything)
+
+  it('any stored record or legacy record: never thrown, each key reported at most once, no prototype changed, delivery goes on', () => {
+    const snapshot = prototypeSnapshot()
+    fc.assert(
+      fc.property(fc.option(record), fc.option(legacy), name, (v1Record, legacyRecord, id) => {
+        backing = new MemoryStorage()
+        report = vi.fn<(error: UserFluxError) => void>()
+        if (v1Record !== null) backing.data.set(KEY, JSON.stringify(v1Record))
+        if (legacyRecord !== null) backing.data.set(LEGACY, JSON.stringify(legacyRecord))
+        const ledger = make()
+        const messages = report.mock.calls.map(([error]) => error.message)
+        expect(new Set(messages).size).toBe(messages.length)
+        expect(backing.data.has(LEGACY)).toBe(false)
+        const anonymousId = id.trim() ? id : 'anon'
+        const delivered = entry(anonymousId, {}, 0)
+        put(delivered.properties, id, 'v')
+        delivered.stamps.set(id, ledger._stamp())
+        ledger._record(delivered)
+        expect(ledger._delivered(anonymousId, id, 'v', 1000)).toBe(true)
+        const older = entry(anonymousId, {}, 0)
+        put(older.properties, id, 'old')
+        older.stamps.set(id, 1)
+        ledger._prune(older)
+        expect(Object.keys(older.properties)).toEqual([])
+        // Read back by a new page, the record is whole: nothing to report.
+        report.mockClear()
+        make()
+        expect(report).not.toHaveBeenCalled()
+        expect(prototypeSnapshot()).toEqual(snapshot)
+      }),
+      { numRuns: 150 },
+    )
   })
 })

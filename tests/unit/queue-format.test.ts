@@ -1,4 +1,4 @@
-import fc from 'fast-check'
+import fc from '../support/property.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { readQueue, writeQueue, type ReadQueue } from '../../src/delivery/queue-format.js'
 import { createQueue } from '../../src/delivery/queue.js'
@@ -296,6 +296,55 @@ describe('round trip', () => {
         expect(prototypeSnapshot()).toEqual(snapshot)
       }),
       { numRuns: 60 },
+    )
+  })
+})
+
+describe('hostile input (property-based)', () => {
+  const hostileKey = fc.oneof(fc.string(), fc.constantFrom(...HOSTILE_NAMES, 'version', 'entries', 'writtenAt', 'q', 't', 'stamps', 'properties', 'anonymousId'))
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(hostileKey, tie('value'), { maxKeys: 5 })),
+  })).value
+  /** Queue-shaped values with any field replaced by anything: the likely corruptions, not only random JSON. */
+  const entryLike = fc.record(
+    {
+      anonymousId: fc.oneof(fc.string(), json),
+      userId: fc.oneof(fc.string(), json),
+      locationEnrichment: fc.oneof(fc.boolean(), json),
+      properties: fc.oneof(fc.dictionary(hostileKey, fc.jsonValue({ maxDepth: 2 })), json),
+      stamps: fc.oneof(fc.array(fc.tuple(hostileKey, fc.oneof(fc.nat(), json))), json),
+      bytes: fc.oneof(fc.nat(), json),
+      firstStamp: fc.oneof(fc.nat(), json),
+    },
+    { requiredKeys: [] },
+  )
+  const queueLike = fc.oneof(
+    fc.record({ version: fc.constant(1), writtenAt: fc.oneof(fc.nat(), json), endpoint: json, entries: fc.oneof(fc.array(entryLike, { maxLength: 4 }), json) }, { requiredKeys: [] }),
+    fc.record({ t: fc.oneof(fc.nat(), json), q: fc.oneof(fc.array(entryLike, { maxLength: 4 }), json) }, { requiredKeys: [] }),
+    json,
+  )
+
+  it('readQueue never throws, changes no prototype, and returns only valid entries', () => {
+    const snapshot = prototypeSnapshot()
+    fc.assert(
+      fc.property(queueLike, (stored) => {
+        const found = readQueue(JSON.stringify(stored))
+        if (typeof found != 'object') return
+        const list = (stored as any).version === 1 ? (stored as any).entries : (stored as any).q
+        expect(found._entries.length + found._bad).toBe(list.length)
+        for (const entry of found._entries) {
+          expect(isValidId(entry.anonymousId)).toBe(true)
+          if ('userId' in entry) expect(isValidId(entry.userId)).toBe(true)
+          expect(typeof entry.locationEnrichment).toBe('boolean')
+          expect(Number.isFinite(entry.bytes) && entry.bytes >= 0).toBe(true)
+          expect(new Set(entry.stamps.keys())).toEqual(new Set(Object.keys(entry.properties)))
+          for (const stamp of entry.stamps.values()) expect(Number.isFinite(stamp) && stamp >= 0).toBe(true)
+          // What was read can be written and read again, the same.
+          expect(plain(read(writeQueue([entry], 'e')))).toEqual(plain({ _entries: [entry], _bad: 0, _writtenAt: 0 }))
+        }
+        expect(prototypeSnapshot()).toEqual(snapshot)
+      }),
+      { numRuns: 150 },
     )
   })
 })
