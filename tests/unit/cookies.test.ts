@@ -3,6 +3,10 @@ import type { UserFluxError } from '../../src/core/errors.js'
 import { findCookieDomain, withCookies } from '../../src/browser/cookies.js'
 import { createStorage } from '../../src/browser/storage.js'
 import { createConsent } from '../../src/core/consent.js'
+import { createIdentity } from '../../src/core/identity.js'
+import { isValidId } from '../../src/core/validate.js'
+import fc from '../support/property.js'
+import { HOSTILE_NAMES } from '../support/prototypes.js'
 import { FakeCookies } from '../support/fake-cookies.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
@@ -17,6 +21,11 @@ const page = (host: string, protocol = 'https:') => {
 let report: Mock<(error: UserFluxError) => void>
 const wrap = (domain: string | true = true, days = 365) =>
   withCookies(createStorage(backing, () => {}), ['uf-anonymousId', 'uf-userId', 'uf-optOut'], 'uf-optOut', domain, days, report)
+
+/** A cookie a sibling subdomain (or another path) set: host-only '' or on `domain`. */
+const plant = (name: string, value: string, domain = '') => {
+  cookies.cookie = `${name}=${value}` + (domain ? ';domain=' + domain : '')
+}
 
 beforeEach(() => {
   backing = new MemoryStorage()
@@ -107,11 +116,6 @@ describe('withCookies', () => {
 })
 
 describe('withCookies: every subdomain can write them (SPEC §14)', () => {
-  /** A cookie a sibling subdomain (or another path) set: host-only '' or on `domain`. */
-  const plant = (name: string, value: string, domain = '') => {
-    cookies.cookie = `${name}=${value}` + (domain ? ';domain=' + domain : '')
-  }
-
   it('two copies of one name are tampering: the cookie is ignored, storage used, reported once', () => {
     backing.setItem('uf-anonymousId', 'mine')
     plant('uf-anonymousId', 'planted-1', 'example.co.uk')
@@ -186,5 +190,35 @@ describe('withCookies: every subdomain can write them (SPEC §14)', () => {
       expect(consent()._optedOut()).toBe(true)
       expect(cookies.value('uf-optOut', 'example.co.uk')).toBe('1')
     })
+  })
+})
+
+describe('hostile cookies (property-based)', () => {
+  it('any copies of the shared cookies: nothing thrown, ids valid, an opt-out never lifted, each name reported at most once', () => {
+    // As written in the cookie header: encoded text of any kind, or a malformed escape as is.
+    const text = fc.oneof(fc.string(), fc.constantFrom('0', '1', '', ' ', 'a\u0000b', ...HOSTILE_NAMES), fc.string({ minLength: 1025, maxLength: 1100 }))
+    const value = fc.oneof(text.map(encodeURIComponent), fc.constantFrom('%', '%E0%A4%A', '%zz'))
+    const copy = fc.tuple(fc.constantFrom('uf-anonymousId', 'uf-userId', 'uf-optOut'), value, fc.constantFrom('', 'example.co.uk'))
+    fc.assert(
+      fc.property(fc.array(copy, { maxLength: 6 }), fc.constantFrom(null, '0', '1'), fc.boolean(), (copies, storedOptOut, startOptedOut) => {
+        backing = new MemoryStorage()
+        report = vi.fn<(error: UserFluxError) => void>()
+        page('www.example.co.uk')
+        if (storedOptOut) backing.setItem('uf-optOut', storedOptOut)
+        for (const [name, written, domain] of copies) plant(name, written, domain)
+        const shared = wrap()
+        const ids = createIdentity(shared, 'uf', () => true, report, () => {})
+        const consent = createConsent(shared, 'uf', startOptedOut, false)
+        const optedOut = consent._optedOut()
+        const saysOut = storedOptOut == '1' || cookies.cookie.split('; ').includes('uf-optOut=1')
+        if (saysOut || (startOptedOut && storedOptOut != '0')) expect(optedOut).toBe(true)
+        expect(isValidId(ids._anonymousId())).toBe(true)
+        const user = ids._userId()
+        if (user !== null) expect(isValidId(user)).toBe(true)
+        const messages = report.mock.calls.map(([error]) => error.message)
+        expect(new Set(messages).size).toBe(messages.length)
+      }),
+      { numRuns: 200 },
+    )
   })
 })
