@@ -71,3 +71,16 @@ describe('a script tag’s dataset', () => {
   })
 })
 
+
+describe('the anonymousId option follows the id rule', () => {
+  it('FINDING 6: one with a control character is refused by name, as options.anonymousId, and never stored', () => {
+    const { options, problems } = normalizeOptions({ writeKey: 'wk', anonymousId: 'visitor\u0000' })
+    expect(problems.map((problem) => problem._name)).toEqual(['anonymousId'])
+    expect(options.anonymousId).toBeUndefined()
+  })
+  it('one over 256 characters is refused by name', () => {
+    const { options, problems } = normalizeOptions({ writeKey: 'wk', anonymousId: 'x'.repeat(257) })
+    expect(problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^options\.anonymousId must be a non-empty string of at most 256 characters/)])
+    expect(options.anonymousId).toBeUndefined()
+  })
+})
