@@ -218,7 +218,7 @@ describe('hostile cookies (property-based)', () => {
         const messages = report.mock.calls.map(([error]) => error.message)
         expect(new Set(messages).size).toBe(messages.length)
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     )
   })
 })

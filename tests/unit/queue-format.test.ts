@@ -295,7 +295,7 @@ describe('round trip', () => {
         expect(writeQueue(found._entries, 'https://api.example').replace(/"writtenAt":\d+/, '')).toBe(stored.replace(/"writtenAt":\d+/, ''))
         expect(prototypeSnapshot()).toEqual(snapshot)
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     )
   })
 })
@@ -344,7 +344,7 @@ describe('hostile input (property-based)', () => {
         }
         expect(prototypeSnapshot()).toEqual(snapshot)
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     )
   })
 })
