@@ -145,3 +145,15 @@ describe('another tab removes the id', () => {
     expect(backing.getItem('uf-anonymousId')).toBeNull()
   })
 })
+
+describe('while opted out', () => {
+  it('FINDING 7: a corrupt stored id is reported once, however often the app reads client.anonymousId', () => {
+    backing.setItem('uf-anonymousId', 'x'.repeat(2000))
+    const errors: string[] = []
+    const uf = createClient({ writeKey: 'wk', storage: backing, fetch, optedOut: true, onError: (error) => errors.push(error.message) })
+    const ids = new Set<string>()
+    for (let i = 0; i < 5; i++) ids.add(uf.anonymousId) // a render loop reading it
+    expect(ids.size).toBe(1)
+    expect(errors).toEqual(['userflux: corrupt uf-anonymousId ignored'])
+  })
+})
