@@ -42,7 +42,14 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch (other
   // keys pass through to storage).
   const real = config.cookieDomain
-    ? withCookies(local, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
+    ? withCookies(
+        local,
+        ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name),
+        prefix + '-optOut',
+        config.cookieDomain,
+        config.cookieExpiryDays,
+        report,
+      )
     : local
   const consent = createConsent(real, prefix, config)
   // While consent is pending, every write but the choice itself stays in memory (consent-hold.ts).
@@ -51,16 +58,38 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const denied = () => consent._state() == 'denied'
   const granted = () => consent._state() == 'granted'
   const canStore = () => !denied()
-  // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
-  // beginning of another (an endpoint `http://host` and `http://host:8080`).
-  const account = encodeURIComponent(config.writeKey + '@' + config.endpoint)
-  const scope = `${prefix}-queue-${account}|`
-  const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
+  // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
+  const safely =
+    <A extends unknown[]>(task: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        task(...args)
+      } catch (error) {
+        report(new UserFluxError('internal', String(error)))
+      }
+    }
+  // Clients of different keys never share a queue; encoded, so that no key is the beginning of
+  // another's scope. The endpoint is not part of it: moving the snippet behind a proxy delivers what
+  // was queued under the old one (SPEC §13).
+  const key = encodeURIComponent(config.writeKey)
+  const legacyAccount = encodeURIComponent(config.writeKey + '@' + config.endpoint)
+  const scope = {
+    _own: `${prefix}-queue-v1|${key}|`,
+    _all: `${prefix}-queue-`,
+    // The two releases before v1: `<prefix>-queue-<encoded writeKey@endpoint>|<page>` and, before
+    // it, `<prefix>-queue-<writeKey>@<endpoint>:<page>`; of any endpoint.
+    _legacy: (stored: string) =>
+      stored.startsWith(`${prefix}-queue-${encodeURIComponent(config.writeKey + '@')}`) || stored.startsWith(`${prefix}-queue-${config.writeKey}@`),
+  }
+  const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
   if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
-  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
-  const reset = () => (identity._reset(), enrichment._forget())
-  const ledger = createLedger(storage, `${prefix}-sent-${account}`)
+  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
+  const reset = () => {
+    identity._reset()
+    enrichment._forget()
+  }
+  const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore)
   let tabs: Tabs
   const delivery = createDelivery(
     queue,
@@ -78,15 +107,24 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       _delivered: enrichment._sent,
       // A paused page's updates can still be delivered by another page (its key fixed meanwhile).
       _paused: () => config.storage != 'memory' && tabs._handOver(),
+      _safely: safely,
     },
     report,
     log,
   )
   // Nothing is sent while pending: the queue waits in memory for the choice.
   const schedule = () => granted() && delivery._schedule()
-  tabs = shareWithTabs(storage, queue, scope, schedule)
+  tabs = shareWithTabs(storage, queue, scope, () => granted() && delivery._adopted(), ledger._see, safely)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
-  watchPage(delivery._sendOnExit, tabs._leave, () => (tabs._awake(), delivery._retryNow()), delivery._retryNow)
+  watchPage(
+    safely(delivery._sendOnExit),
+    safely(tabs._leave),
+    safely(() => {
+      tabs._awake()
+      delivery._retryNow()
+    }),
+    safely(delivery._retryNow),
+  )
   /** The visitor chose, here (`here`) or in another tab: what this page held is written out or dropped. */
   const decide = (grant: boolean, here?: boolean) => {
     // Written out before the choice is stored: a pending tab seeing the choice finds this tab's visitor.
@@ -99,14 +137,14 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     schedule()
   }
   // A choice in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch((key) => (key == consent._key || key == null) && consent._state() != 'pending' && decide(granted()))
+  shared._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._state() != 'pending' && decide(granted())))
 
-  const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined) => {
+  const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
-    const merged = queue._add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger._stamp())
+    const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
     schedule()
   }
@@ -123,7 +161,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     }
   const optedOut = () => denied() && (log('opted out, ignored'), true)
 
-  if (config.cookieDomain) whenVisible(identity._reread)
+  if (config.cookieDomain) whenVisible(safely(identity._reread))
 
   const client: UserFluxClient<P> = {
     identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
@@ -137,7 +175,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         if (current) reset()
         identity._setUserId(userId)
         // Always sent, even without properties: it is what links the anonymous profile to the user.
-        enqueue(clean, call)
+        enqueue(clean, call, true)
       } else if (Object.keys(clean.properties).length) enqueue(clean, call)
     }),
     updateProfile: guard((properties: Partial<P>, call?: CallOptions) => {
@@ -154,7 +192,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       // Every pending update of the origin goes, every tab's and every client's: other live pages
       // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
-      for (const key of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-')]) storage._remove(key)
+      for (const stored of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-'), ...storage._keys(prefix + '-delivered-')]) storage._remove(stored)
       identity._store(false)
       enrichment._forget()
     }),
