@@ -15,7 +15,7 @@ export interface Consent {
  * restrictive reading wins), else `consent`. A stored choice wins over that default, as an explicit
  * choice should: yesterday's Accept is not undone by a page that starts every visit pending or opted out.
  */
-export function createConsent(storage: SafeStorage, prefix: string, { optedOut, consent = 'granted', respectGlobalPrivacyControl }: Options): Consent {
+export function createConsent(storage: SafeStorage, prefix: string, { optedOut, consent = 'granted', respectGlobalPrivacyControl }: Pick<Options, 'optedOut' | 'consent' | 'respectGlobalPrivacyControl'>): Consent {
   const key = prefix + '-optOut'
   const byDefault =
     optedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl) ? 'denied' : consent

@@ -73,7 +73,7 @@ describe('pending', () => {
     expect(storage.data.get('uf-anonymousId')).toBe(shown)
     expect(storage.data.get('uf-userId')).toBe('user-42')
     // Persisted at once: a page closed right after the Accept still delivers them on the next visit.
-    expect(storage.queued().map((entry: { p: object }) => entry.p)).toEqual([{ theme: 'dark', visits: 1 }, { plan: 'pro', theme: 'light' }])
+    expect(storage.queued().map((entry: { properties: object }) => entry.properties)).toEqual([{ theme: 'dark', visits: 1 }, { plan: 'pro', theme: 'light' }])
     expect(await uf.flush()).toEqual({ ok: true })
     expect(bodies()).toEqual([
       { anonymousId: shown, properties: { theme: 'dark', visits: 1 } },
@@ -81,7 +81,7 @@ describe('pending', () => {
     ])
     uf.updateProfile({ later: true })
     await Promise.resolve()
-    expect(storage.queued()).toEqual([expect.objectContaining({ p: { later: true } })])
+    expect(storage.queued()).toEqual([expect.objectContaining({ properties: { later: true } })])
   })
 
   it('optOut() discards what was kept: nothing sent, nothing stored but the choice', async () => {
