@@ -131,9 +131,13 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     const held = storage._release(grant)
     if (here) consent._set(grant)
     if (!grant) return delivery._cleared()
-    const shown = identity._anonymousId()
-    // Another tab granted first and stored its visitor id: this page's anonymous updates join it.
-    if (held && (identity._reread(), identity._anonymousId()) != shown) queue._relabel(shown, identity._anonymousId())
+    // Only after a hold: a cleared storage must not get this page's id back (identity.ts).
+    if (held) {
+      const shown = identity._anonymousId()
+      identity._reread()
+      // Another tab granted first and stored its visitor id: this page's anonymous updates join it.
+      if (identity._anonymousId() != shown) queue._relabel(shown, identity._anonymousId())
+    }
     schedule()
   }
   // A choice in another tab (or another client of this page) reaches this one before its next send.
