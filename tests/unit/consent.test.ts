@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createClient, UserFluxError, type Options } from '../../src/index.js'
 import { createInertClient } from '../../src/core/inert.js'
+import { FakeCookies } from '../support/fake-cookies.js'
 import { fakeFetch } from '../support/fake-fetch.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
@@ -220,5 +221,26 @@ describe('across tabs (two clients of one storage, as tabs see it)', () => {
     b.optIn()
     await run()
     expect(fetch.requests).toEqual([])
+  })
+})
+
+describe('with cookieDomain', () => {
+  it('pending writes no cookie either; optIn writes the shared ones', async () => {
+    const cookies = new FakeCookies('www.example.co.uk')
+    vi.stubGlobal('document', Object.assign(cookies, { addEventListener() {}, visibilityState: 'visible' }))
+    vi.stubGlobal('location', { hostname: 'www.example.co.uk', protocol: 'https:', search: '' })
+    const page = new EventTarget()
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
+    vi.stubGlobal('dispatchEvent', page.dispatchEvent.bind(page))
+    const uf = make({ consent: 'pending', cookieDomain: 'example.co.uk' })
+    uf.identify('user-42')
+    uf.updateProfile({ a: 1 })
+    await run()
+    expect(cookies.writes).toEqual([])
+    expect(storage.writes).toBe(0)
+    uf.optIn()
+    expect(cookies.value('uf-anonymousId', 'example.co.uk')).toBe(uf.anonymousId)
+    expect(cookies.value('uf-userId', 'example.co.uk')).toBe('user-42')
+    expect(cookies.value('uf-optOut', 'example.co.uk')).toBe('0')
   })
 })
