@@ -92,6 +92,11 @@ describe('a stored external id is checked like any input (SPEC §14)', () => {
     storage._set('uf-externalId', planted)
     expect(make(false)._extra(anonymous)).toEqual({})
   })
+  it('FINDING 8: one that is not valid is repaired (removed), not left to be skipped on every request', () => {
+    storage._set('uf-externalId', 'x'.repeat(70_000))
+    make(false)._extra(anonymous)
+    expect(storage._get('uf-externalId')).toBeNull()
+  })
   it('a valid one is', () => {
     storage._set('uf-externalId', 'ext-1')
     expect(make(false)._extra(anonymous)).toEqual({ externalId: 'ext-1' })
