@@ -19,10 +19,10 @@ export interface SafeStorage {
   /** Keys that start with `prefix`. */
   _keys(prefix: string): string[]
   /**
-   * Calls `changed(key)` when another tab, or another client of this page, changed a key of this
+   * Calls `changed(key, newValue)` when another tab, or another client of this page, changed a key of this
    * same storage (`null`: the storage was cleared).
    */
-  _watch(changed: (key: string | null) => void): void
+  _watch(changed: (key: string | null, newValue?: string | null) => void): void
 }
 
 export const corrupt = (key: string) => new UserFluxError('storage', `corrupt ${key} ignored`)
@@ -49,9 +49,9 @@ export function createStorage(
   } catch (error) {
     problem(error)
   }
-  const announce = (key: string) => {
+  const announce = (key: string, value: string | null) => {
     try {
-      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key] }))
+      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key, value] }))
     } catch {
       // No window (SSR): no other client on this page to tell.
     }
@@ -81,7 +81,7 @@ export function createStorage(
         }
         memory.set(key, value)
       }
-      if (tell) announce(key)
+      if (tell) announce(key, value)
     },
     _remove(key, tell) {
       try {
@@ -91,7 +91,7 @@ export function createStorage(
         if (backing) problem(error)
         memory.set(key, null)
       }
-      if (tell) announce(key)
+      if (tell) announce(key, null)
     },
     _keys(prefix) {
       // Only the backing storage: what sits in memory is this page's own and no other's to adopt.
@@ -109,10 +109,10 @@ export function createStorage(
     _watch(changed) {
       // Only changes to this client's own backing storage: a memory client shares nothing.
       if (!backing || typeof addEventListener != 'function') return
-      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key))
+      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key, event.newValue))
       addEventListener(PAGE_EVENT, (event) => {
-        const [area, key] = (event as CustomEvent).detail
-        if (area === backing) changed(key)
+        const [area, key, value] = (event as CustomEvent).detail
+        if (area === backing) changed(key, value)
       })
     },
   }

@@ -44,7 +44,15 @@ export interface QueueScope {
  * changes (a closing page writes its queue once more as it goes). Queues of this write key left by
  * earlier releases, or under another endpoint, are adopted the same way (SPEC §13).
  */
-export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueScope, adopted: () => void, safely: <A extends unknown[]>(task: (...args: A) => void) => (...args: A) => void): Tabs {
+export function shareWithTabs(
+  storage: SafeStorage,
+  queue: Queue,
+  scope: QueueScope,
+  adopted: () => void,
+  /** Told the newest stamp of every other page's queue: this page's next values are stamped above it. */
+  seen: (stamp: number) => void,
+  safely: <A extends unknown[]>(task: (...args: A) => void) => (...args: A) => void,
+): Tabs {
   const newKey = () => scope._own + nanoid(10)
   let release = () => {}
   let left = false
@@ -68,7 +76,10 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueSc
     const take = (found: string[], minAge?: number) => queue._adoptFrom(found, minAge) && adopted()
     if (!hasLocks()) {
       // This page's own queue from before the back/forward cache, unless another page took it.
-      if (previous) take([previous])
+      if (previous) {
+        take([previous])
+        adopted()
+      }
       take(keys, STALE_AFTER)
       // Looked at again when the next of them turns stale: a closed tab's update is not left behind.
       const next = Math.min(...keys.map(writtenAt).filter(Boolean).map((at) => at + STALE_AFTER - Date.now()))
@@ -84,13 +95,23 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueSc
       }
       waits = 0
       take(free)
+      // Back from the back/forward cache: whatever came back or went elsewhere, flush() calls
+      // waiting for the old queue can be answered now.
+      if (previous) adopted()
     })
   }
-  const forgetForeign = () => {
+  /** What another page queued was set before anything this page sets now, whatever the wall clock says. */
+  const see = (stored: string | null | undefined) => {
+    const found = readQueue(stored || '')
+    if (typeof found == 'object') for (const entry of found._entries) entry.stamps.forEach(seen)
+  }
+  const survey = () => {
     for (const key of storage._keys(scope._all)) {
-      if (key.startsWith(scope._own) || scope._legacy(key)) continue
-      const at = writtenAt(key)
-      if (at && Date.now() - at > FOREIGN_EXPIRY) storage._remove(key)
+      if (key.startsWith(scope._own) || scope._legacy(key)) see(storage._get(key))
+      else {
+        const at = writtenAt(key)
+        if (at && Math.abs(Date.now() - at) > FOREIGN_EXPIRY) storage._remove(key)
+      }
     }
   }
   const start = (previous?: string) => {
@@ -98,10 +119,13 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: QueueSc
     release = holdLock(queue._key, safely(() => adoptOrphans(previous)))
   }
 
+  survey()
   start()
-  forgetForeign()
-  storage._watch((key) => {
-    if (key?.startsWith(scope._all) && key != queue._key) later(ADOPT_DELAY)
+  storage._watch((key, stored) => {
+    if (key?.startsWith(scope._all) && key != queue._key) {
+      see(stored)
+      later(ADOPT_DELAY)
+    }
   })
   return {
     _leave() {

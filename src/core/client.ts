@@ -17,7 +17,7 @@ import { createStorage } from '../browser/storage.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
 import type { CallOptions, Options, Properties, Shape, UserFluxClient } from '../types.js'
-import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js'
+import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
 /**
  * Creates a client. Never throws, nor does any method: setup mistakes (a bad option, reported by name
@@ -105,7 +105,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery._schedule, safely)
+  tabs = shareWithTabs(storage, queue, scope, delivery._adopted, ledger._see, safely)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
   watchPage(
     safely(delivery._sendOnExit),
@@ -119,34 +119,13 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
   shared._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._optedOut() && delivery._cleared()))
 
-  /** `properties` less the values this browser delivered already, for this visitor, within `resendAfter` (none are left out while another value of the key waits). */
-  const unchanged = (properties: Properties, anonymousId: string) => {
-    if (!config.resendAfter) return properties
-    let fresh: Properties | undefined
-    for (const name of Object.keys(properties)) {
-      const waiting = queue._entries.some((entry) => entry.anonymousId == anonymousId && entry.stamps.has(name))
-      if (!waiting && ledger._delivered(anonymousId, name, properties[name], config.resendAfter)) {
-        fresh ||= { ...properties }
-        delete fresh[name]
-      }
-    }
-    return fresh || properties
-  }
-
-  /** Queues an update; false when nothing of it was left to send (every value delivered already). */
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
-    const fresh = unchanged(properties, anonymousId)
-    if (fresh != properties) {
-      log('already delivered, not sent again:', Object.keys(properties).filter((name) => !Object.prototype.hasOwnProperty.call(fresh, name)))
-      if (!link && !Object.keys(fresh).length) return
-      size = utf8Length(JSON.stringify(fresh))
-    }
-    const merged = queue._add({ userId, anonymousId, locationEnrichment }, fresh, size, ledger._stamp())
-    log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties: fresh })
+    const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
+    log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
     delivery._schedule()
   }
 

@@ -76,16 +76,22 @@ export function createIdentity(
     return anonymous
   }
 
-  storage._watch((key) => {
+  storage._watch((key, newValue) => {
     // Read back rather than trust the event's value: this tab's own later write may have won.
     // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`): the user is
     // read again; the anonymousId is not written back, as the `reset()` that usually follows in that
     // tab would then lose to it and hand the logged-out visitor's id to the next one.
-    if (key == userKey || key == null) user = undefined
+    if (key == userKey || key == null) {
+      user = undefined
+      // Another tab identified or reset a user: an id made up here meanwhile is settled, not relabelled.
+      provisionalUntil = 0
+    }
     if (key == anonymousKey) {
       // Removed in another tab (a consent manager, logout code before its reset()): the old id is
       // gone for good, never written back from here; the next call makes a new one (SPEC §5).
-      if (storage._get(anonymousKey) === null) {
+      // A reset elsewhere removes the id before it writes the new one, so that no tab takes it
+      // for a provisional id's race and moves the old visitor's updates to the new id.
+      if (newValue === null) {
         anonymous = undefined
         provisionalUntil = 0
       } else anonymousId(false)
@@ -104,9 +110,13 @@ export function createIdentity(
     },
     _setUserId(userId) {
       write(userKey, (user = userId))
+      // Linked to a user now: this id no longer gives way to another tab's (that would be a reset
+      // there, and the old visitor's updates would follow the new id).
+      provisionalUntil = 0
     },
     _reset() {
       write(userKey, (user = null))
+      write(anonymousKey, null)
       write(anonymousKey, (anonymous = nanoid()))
       provisionalUntil = 0
     },

@@ -1,4 +1,5 @@
 import type { Options } from '../types.js'
+import { isValidId } from './validate.js'
 
 /**
  * How an option is checked, defaulted and read from a script tag's `data-*` attribute, one row per
@@ -48,7 +49,7 @@ export const OPTIONS: Record<string, OptionRule> = {
   // data-cookie-domain="true" (find it), "example.com" (this one) or "false".
   cookieDomain: ['true, false or a domain', (value) => isBoolean(value) || isText(value), false, 'b'],
   cookieExpiryDays: atLeast(1, 365),
-  anonymousId: ['a non-empty string of at most 256 characters', (value) => isText(value) && value.length <= 256, undefined, 's'],
+  anonymousId: ['a non-empty string of at most 256 characters without control characters', (value) => isValidId(value) && value.length <= 256, undefined, 's'],
   attribution: boolean,
   // A day: a profile changed elsewhere (another device, the server) gets the value again after it.
   resendAfter: atLeast(0, 86_400_000),

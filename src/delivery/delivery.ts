@@ -19,10 +19,14 @@ export interface Delivery {
   _sendOnExit(): void
   /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
   _cleared(): void
+  /** Entries came or went (adoption, a restore from the back/forward cache): send, and answer the `flush()` calls whose entries are gone. */
+  _adopted(): void
 }
 
 export interface DeliveryOptions {
   flushInterval: number
+  /** Milliseconds a delivered value is not sent again (`resendAfter`). */
+  resendAfter: number
   minRetryDelay: number
   maxRetryDelay: number
   /** False once the visitor opted out (in any tab): nothing more is sent. */
@@ -51,6 +55,23 @@ const BASE_TIMEOUT = 10_000
  */
 const KEEPALIVE_IN_FLIGHT = Symbol.for('userflux-snippet.keepalive')
 const page = globalThis as { [KEEPALIVE_IN_FLIGHT]?: number }
+/**
+ * A body this small goes with keepalive even while the page lives: a page closed while it is on
+ * the wire does not cancel it (with `storage: 'memory'` nothing else would keep it). Larger ones
+ * leave the page's quota to its own beacons.
+ */
+const KEEPALIVE_SMALL = 16 * 1024
+
+/** Takes `bytes` of the page's keepalive budget: false, nothing taken, when they do not fit. */
+const reserve = (bytes: number) => {
+  const inFlight = page[KEEPALIVE_IN_FLIGHT] || 0
+  if (inFlight + bytes > KEEPALIVE_BUDGET) return false
+  page[KEEPALIVE_IN_FLIGHT] = inFlight + bytes
+  return true
+}
+const release = (bytes: number) => {
+  page[KEEPALIVE_IN_FLIGHT]! -= bytes
+}
 
 /** The (visitor, key) pairs an entry writes on the server, by anonymousId and by userId. */
 const writes = (entry: Entry) => {
@@ -97,8 +118,9 @@ export function createDelivery(
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
   const prepare = (entry: Entry, extra: object | undefined) => {
     ledger._prune(entry)
-    // Identified entries always go: they carry the link between anonymousId and userId.
-    if (!entry.userId && !Object.keys(entry.properties).length) return
+    ledger._unchanged(entry, options.resendAfter)
+    // An identify() of a new user always goes: it carries the link between anonymousId and userId.
+    if (!entry.link && !Object.keys(entry.properties).length) return
     const body = bodyOf(entry, extra)
     if (utf8Length(body) < MAX_BODY) return body
     report(new UserFluxError('rejected', `rejected (body over ${MAX_BODY} bytes): update dropped`))
@@ -185,7 +207,10 @@ export function createDelivery(
         const extra = options._extra?.(entry)
         const body = prepare(entry, extra)
         if (!body) return
-        const answer = await send(entry, body, timeout(body))
+        const bytes = utf8Length(body)
+        const keepalive = bytes <= KEEPALIVE_SMALL && reserve(bytes)
+        const answer = await send(entry, body, timeout(body), keepalive)
+        if (keepalive) release(bytes)
         // Before the lock is released: the next tab to send must know this value was delivered.
         if (outcomeOf(answer.status) == 'sent') ledger._record(entry)
         return [answer, extra] as const
@@ -219,7 +244,7 @@ export function createDelivery(
     }
   }
 
-  return {
+  const delivery: Delivery = {
     _schedule() {
       if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(safely(drain), options.flushInterval)
     },
@@ -264,13 +289,11 @@ export function createDelivery(
           continue
         }
         const bytes = utf8Length(body)
-        const inFlight = page[KEEPALIVE_IN_FLIGHT] || 0
-        if (inFlight + bytes > KEEPALIVE_BUDGET) continue
-        page[KEEPALIVE_IN_FLIGHT] = inFlight + bytes
+        if (!reserve(bytes)) continue
         entry[BUSY] = true
-        send(entry, body, timeout(body), true).then(
+        send(entry, body, timeout(body), true, true).then(
           safely((answer: Answer) => {
-            page[KEEPALIVE_IN_FLIGHT]! -= bytes
+            release(bytes)
             settle(entry, answer, extra)
           }),
         )
@@ -278,6 +301,11 @@ export function createDelivery(
       queue._touch()
     },
     _cleared: wipe,
+    _adopted() {
+      settleWaiters()
+      delivery._schedule()
+    },
   }
+  return delivery
 }
 

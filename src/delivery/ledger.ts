@@ -1,5 +1,5 @@
 import type { UserFluxError } from '../core/errors.js'
-import { isValidId } from '../core/validate.js'
+import { isPlainObject, isValidId } from '../core/validate.js'
 import { corrupt, type SafeStorage } from '../browser/storage.js'
 import { dropKey, type Entry } from './entry.js'
 
@@ -19,15 +19,21 @@ export interface Ledger {
   /** A stamp newer than every value set or delivered so far, in any tab of the origin. */
   _stamp(): number
   /**
-   * Drops from `entry` the values that are not newer than one already delivered for the same
+   * Drops from `entry` the values that are older than one already delivered for the same
    * anonymousId and key (by any tab): what was adopted from a closed tab, restored from the
    * back/forward cache, or delivered already by a keepalive whose answer was never seen.
    */
   _prune(entry: Entry): void
   /** The API accepted `entry`. */
   _record(entry: Entry): void
-  /** True when this browser delivered `value` as the last value of `key` for `anonymousId`, less than `maxAge` ms ago. */
-  _delivered(anonymousId: string, key: string, value: unknown, maxAge: number): boolean
+  /** A stamp set elsewhere (another page's queue): the next stamps here are above it. */
+  _see(stamp: number): void
+  /**
+   * Drops from `entry` the values this browser delivered already as the last value of their key for
+   * the same anonymousId, less than `maxAge` ms ago: the API has them. Asked under the send lock, so
+   * the record is what the server last got, whichever tab sent it.
+   */
+  _unchanged(entry: Entry, maxAge: number): void
 }
 
 /** A short hash of a value's JSON (FNV-1a, 32 bits): enough to tell "the same value again". */
@@ -113,14 +119,26 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
   const legacy = storage._get(legacyKey)
   if (legacy) {
     read()
+    let bad = false
     try {
       const stored = JSON.parse(legacy)
-      for (const [id, own] of Object.entries(stored && typeof stored == 'object' ? stored : {}))
-        for (const [name, stamp] of Object.entries(own && typeof own == 'object' ? own : {}))
-          if (isValidId(id) && isCount(stamp)) add(record, id, name, [stamp, '', 0])
+      if (!isPlainObject(stored)) throw 0
+      for (const [id, own] of Object.entries(stored)) {
+        if (!isValidId(id) || !isPlainObject(own)) bad = true
+        else
+          for (const [name, stamp] of Object.entries(own)) {
+            if (!isCount(stamp)) bad = true
+            else {
+              add(record, id, name, [stamp, '', 0])
+              last = Math.max(last, stamp)
+            }
+          }
+      }
     } catch {
-      report(corrupt(legacyKey))
+      bad = true
     }
+    // The valid ones migrated; the rest said once.
+    if (bad) report(corrupt(legacyKey))
     storage._remove(legacyKey)
     write()
   }
@@ -129,13 +147,21 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
   storage._watch((changed) => changed == key && read())
 
   return {
-    _stamp: () => (last = Math.max(Date.now() * 1000, last + 1)),
+    // The page's start on the wall clock plus its monotonic clock: a clock set back or forward while
+    // the page lives does not reorder its values, and tabs calling within one millisecond still
+    // stamp apart where the browser's clock resolves finer.
+    _stamp: () => (last = Math.max(Math.floor((performance.timeOrigin + performance.now()) * 1000), last + 1)),
+    _see(stamp) {
+      last = Math.max(last, stamp)
+    },
     _prune(entry) {
       const delivered = read().get(entry.anonymousId)
       if (delivered)
         entry.stamps.forEach((stamp, name) => {
           const known = delivered.get(name)
-          if (known && stamp <= known[0]) dropKey(entry, name)
+          // Strictly older only: two tabs may stamp two values in the same microsecond, and the one
+          // delivered second must still go; the same value again (equal stamp) is harmless.
+          if (known && stamp < known[0]) dropKey(entry, name)
         })
     },
     _record(entry) {
@@ -144,9 +170,13 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
       entry.stamps.forEach((stamp, name) => add(record, entry.anonymousId, name, [stamp, valueHash(entry.properties[name]), at]))
       write()
     },
-    _delivered(anonymousId, name, value, maxAge) {
-      const known = read().get(anonymousId)?.get(name)
-      return !!known && known[1] == valueHash(value) && Math.abs(Date.now() - known[2]) < maxAge
+    _unchanged(entry, maxAge) {
+      const delivered = read().get(entry.anonymousId)
+      if (delivered && maxAge)
+        entry.stamps.forEach((_, name) => {
+          const known = delivered.get(name)
+          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == valueHash(entry.properties[name])) dropKey(entry, name)
+        })
     },
   }
 }

@@ -112,10 +112,11 @@ describe('4. cookies tossed by a sibling subdomain (cookieDomain)', () => {
     browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.example.test 127.0.0.1'] })
   })
   afterAll(() => browser?.close())
-  const open = async (extra = '', cookies: { name: string; value: string; path?: string }[] = []) => {
+  /** `here`: the cookie's path is the page's own, longer than the snippet's `/`, so it comes first in document.cookie. */
+  const open = async (extra = '', cookies: { name: string; value: string; here?: boolean }[] = []) => {
     const context = await browser.newContext()
-    await context.addCookies(cookies.map(({ name, value, path = '/' }) => ({ name, value, domain: '.example.test', path })))
     const url = esmPage(stack, `toss-${++pages}`, options('cookieDomain: true' + (extra ? ', ' + extra : '')))
+    await context.addCookies(cookies.map(({ name, value, here }) => ({ name, value, domain: '.example.test', path: here ? url : '/' })))
     return openWatched(context, `http://www.example.test:${new URL(stack.site).port}${url}`)
   }
 
@@ -128,10 +129,9 @@ describe('4. cookies tossed by a sibling subdomain (cookieDomain)', () => {
   })
 
   it('uf-optOut=0 under a longer path cannot undo the visitor’s own optOut()', async () => {
-    const context = await browser.newContext()
-    await context.addCookies([{ name: 'uf-optOut', value: '0', domain: '.example.test', path: '/toss' }])
-    const url = esmPage(stack, `toss-${++pages}`, options('cookieDomain: true'))
-    const watched = await openWatched(context, `http://www.example.test:${new URL(stack.site).port}${url}`)
+    const watched = await open('', [{ name: 'uf-optOut', value: '0', here: true }])
+    // The planted copy is there, first, as a sibling subdomain set it.
+    expect(await watched.page.evaluate(() => document.cookie)).toMatch(/^uf-optOut=0/)
     expect(await inPage(watched, `uf.optOut(); uf.updateProfile({ after: 1 }); await new Promise((r) => setTimeout(r, 200)); return uf.hasOptedOut`)).toBe(true)
     await watched.page.reload()
     expect(await inPage(watched, `return uf.hasOptedOut`)).toBe(true)
@@ -140,7 +140,8 @@ describe('4. cookies tossed by a sibling subdomain (cookieDomain)', () => {
   })
 
   it('a planted second uf-anonymousId (a longer path) is tampering: ignored, reported once, and reset() holds', async () => {
-    const watched = await open('', [{ name: 'uf-anonymousId', value: 'attacker-known', path: '/toss' }])
+    const watched = await open('', [{ name: 'uf-anonymousId', value: 'attacker-known', here: true }])
+    expect(await watched.page.evaluate(() => document.cookie)).toMatch(/^uf-anonymousId=attacker-known/)
     const first = await inPage<string>(watched, `return uf.anonymousId`)
     const fresh = await inPage<string>(watched, `uf.reset(); return uf.anonymousId`)
     expect(fresh).not.toBe('attacker-known')
