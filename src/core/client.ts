@@ -77,7 +77,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
   if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
-  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
+  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
   const reset = () => {
     identity._reset()
     enrichment._forget()
