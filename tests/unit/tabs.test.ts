@@ -25,8 +25,9 @@ const page = (maxSize = 100) => {
   const storage = createStorage(backing, () => {})
   const queue = createQueue(storage, 'unused', 'e', maxSize, () => {}, () => true)
   const adopted = vi.fn()
-  const tabs = shareWithTabs(storage, queue, scope, adopted, (task) => task)
-  return { queue, adopted, tabs }
+  const seen = vi.fn()
+  const tabs = shareWithTabs(storage, queue, scope, adopted, seen, (task) => task)
+  return { queue, adopted, seen, tabs }
 }
 const adoptedPages = (queue: ReturnType<typeof page>['queue']) => queue._entries.map((entry) => entry.anonymousId).sort()
 
