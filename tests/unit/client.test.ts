@@ -418,6 +418,16 @@ describe('values delivered already are not sent again (resendAfter)', () => {
     expect(plans.at(-1)).toBe('pro')
   })
 
+  it('an identified update whose values were all delivered is not sent: only the link of identify() always goes', async () => {
+    const uf = make({ resendAfter: 60_000 })
+    uf.identify('alice')
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    uf.updateProfile({ plan: 'pro' })
+    expect(await uf.flush()).toEqual({ ok: true })
+    expect(fetch.requests.map((request) => request.body)).toEqual([{ userId: 'alice', anonymousId: uf.anonymousId, properties: { plan: 'pro' } }])
+  })
+
   it('resendAfter: 0 sends every value; identify still links with nothing new', async () => {
     const uf = make({ resendAfter: 0 })
     uf.updateProfile({ plan: 'pro' })

@@ -163,6 +163,16 @@ describe('_unchanged (the resendAfter dedupe)', () => {
     expect(unchanged(ledger, 'anon', 'plan', 'pro', 60_000)).toBe(false)
   })
 
+  it('drops nothing with maxAge 0 (resendAfter: 0), and only the keys unchanged', () => {
+    const ledger = make()
+    ledger._record(entry('anon', { plan: 'pro', theme: 'dark' }, 10))
+    expect(unchanged(ledger, 'anon', 'plan', 'pro', 0)).toBe(false)
+    const pending = entry('anon', { plan: 'pro', theme: 'light', seats: 2 }, 20)
+    ledger._unchanged(pending, 1000)
+    expect({ ...pending.properties }).toEqual({ theme: 'light', seats: 2 })
+    expect([...pending.stamps.keys()]).toEqual(['theme', 'seats'])
+  })
+
   it('follows the newest delivered value of a key', () => {
     const ledger = make()
     ledger._record(entry('anon', { plan: 'pro' }, 10))
