@@ -38,6 +38,8 @@ describe('stored ids are checked like any input (SPEC §14)', () => {
     ['with a control character', 'alice\u0000'],
     ['with a line break', 'alice\nbob'],
     ['blank', '   '],
+    // Since a28aa3c: it would be sent as userId "", which the API refuses.
+    ['empty', ''],
   ])('a stored userId %s is removed and reported once', (_, bad) => {
     backing.setItem('uf-userId', bad)
     const { identity: ids, report } = identity()
