@@ -335,7 +335,10 @@ describe('hostile input (property-based)', () => {
     fc.assert(
       fc.property(queueLike, (stored) => {
         const found = readQueue(JSON.stringify(stored))
-        if (typeof found != 'object') return
+        if (typeof found != 'object') {
+          expect(prototypeSnapshot()).toEqual(snapshot)
+          return
+        }
         const list = (stored as any).version === 1 ? (stored as any).entries : (stored as any).q
         expect(found._entries.length + found._bad).toBe(list.length)
         for (const entry of found._entries) {
