@@ -281,7 +281,8 @@ describe('corrupt record', () => {
     expect(rows()).toEqual(
       expect.arrayContaining([
         ['anon', 'plan', 10, valueHash('pro'), NOW],
-        ['anon', 'theme', 20, valueHash('dark'), NOW],
+        // Left out as delivered above: its stamp raised to that value's (unit finding 5).
+        ['anon', 'theme', expect.any(Number), valueHash('dark'), NOW],
         ['anon', 'seats', 30, valueHash(4), NOW],
       ]),
     )
