@@ -1,3 +1,3 @@
-export { createClient } from './client.js'
-export { UserFluxError, type ErrorCode } from './errors.js'
+export { createClient } from './core/client.js'
+export { UserFluxError, type ErrorCode } from './core/errors.js'
 export type { CallOptions, FlushResult, JsonValue, Options, Properties, Shape, StorageLike, UserFluxClient } from './types.js'

@@ -17,7 +17,7 @@ const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
 const noRetry = { flushInterval: 50, minRetryDelay: 60_000, maxRetryDelay: 60_000 }
 
 const queueKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')))
-/** Whether the origin-wide lock every send takes (src/delivery.ts: withLock('userflux')) is held, and wanted. */
+/** Whether the origin-wide lock every send takes (src/delivery/delivery.ts: withLock('userflux')) is held, and wanted. */
 const lockUse = (page: Page) =>
   page.evaluate(async () => {
     const { held = [], pending = [] } = await navigator.locks.query()

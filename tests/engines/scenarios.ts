@@ -212,7 +212,7 @@ export function engineScenarios(engine: EngineName) {
       await stack.api.waitFor((accepted) => accepted.some((body) => body.properties.next))
       await sleep(1000)
       // A page cannot tell a closed tab from a live one without locks: it leaves that queue to its
-      // owner for 10 minutes (src/tabs.ts), then adopts it. Meanwhile the update waits in storage.
+      // owner for 10 minutes (src/browser/tabs.ts), then adopts it. Meanwhile the update waits in storage.
       expect((await stack.api.accepted()).map((body) => body.properties)).toEqual([{ next: 'page' }])
       const stored = await next.evaluate<string>(`Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')).map((key) => localStorage.getItem(key)).join()`)
       expect(stored).toContain('no locks')

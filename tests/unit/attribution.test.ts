@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { firstTouch } from '../../src/attribution.js'
-import { createStorage, type SafeStorage } from '../../src/storage.js'
+import { firstTouch } from '../../src/features/attribution.js'
+import { createStorage, type SafeStorage } from '../../src/browser/storage.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
 let storage: SafeStorage
@@ -24,7 +24,8 @@ describe('firstTouch', () => {
         'https://www.google.com/search?q=x',
       ),
     ).toEqual({
-      initial_referrer: 'https://www.google.com/search?q=x',
+      // Origin and path only: the referring page's query may carry tokens (SPEC §14).
+      initial_referrer: 'https://www.google.com/search',
       initial_referring_domain: 'www.google.com',
       // Without the query, which may carry tokens.
       initial_landing_page: 'https://shop.example/landing',

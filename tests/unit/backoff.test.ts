@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseRetryAfter, retryDelay } from '../../src/backoff.js'
+import { parseRetryAfter, retryDelay } from '../../src/delivery/backoff.js'
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2026, 10, 26, 12, 0, 0)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { bootstrapId } from '../../src/bootstrap.js'
+import { bootstrapId } from '../../src/features/bootstrap.js'
 import { createClient } from '../../src/index.js'
-import { createStorage } from '../../src/storage.js'
+import { createStorage } from '../../src/browser/storage.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
 describe('bootstrapId', () => {

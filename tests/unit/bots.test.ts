@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isBot } from '../../src/bots.js'
+import { isBot } from '../../src/features/bots.js'
 
 // Real user agents, as the crawlers and browsers send them.
 const CRAWLERS = [

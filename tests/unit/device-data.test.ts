@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { collectDeviceData } from '../../src/device-data.js'
+import { collectDeviceData } from '../../src/features/device-data.js'
 
 afterEach(() => vi.unstubAllGlobals())
 

@@ -1,4 +1,4 @@
-import type { SafeStorage } from './storage.js'
+import type { SafeStorage } from '../browser/storage.js'
 
 /**
  * The `anonymousId` option: an id handed over by a server or a native app's web view replaces the

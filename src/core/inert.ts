@@ -1,5 +1,5 @@
 import type { UserFluxError } from './errors.js'
-import type { UserFluxClient } from './types.js'
+import type { UserFluxClient } from '../types.js'
 
 /**
  * A client that does nothing: every method callable, nothing stored or sent. What `createClient`

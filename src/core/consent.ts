@@ -1,4 +1,4 @@
-import type { SafeStorage } from './storage.js'
+import type { SafeStorage } from '../browser/storage.js'
 
 export interface Consent {
   readonly _key: string
