@@ -16,6 +16,11 @@ export interface Identity {
   _reread(): void
 }
 
+/**
+ * How long a new id may still give way to one another tab wrote at the same moment: two tabs of a
+ * new visitor opened together each make one, and the last written wins in both.
+ */
+const PROVISIONAL_FOR = 5000
 /** A clock that a user setting the system time back (or forward) cannot move. */
 const now = () => performance.now()
 
@@ -51,7 +56,8 @@ export function createIdentity(
     const value = storage._get(key)
     // Any non-empty text the API accepts is an id ("José García" must survive a reload as it was);
     // a value planted by another script or subdomain is checked like any input (SPEC §14).
-    if (!value || isValidId(value)) return value
+    // An empty value is no id either (it would be sent as `userId: ""`, which the API refuses).
+    if (value == null || isValidId(value)) return value
     // Corrupt: removed first (removing stores nothing about the visitor, so also while opted out),
     // so that an onError reading the id meanwhile finds it repaired, then said once.
     storage._remove(key, true)
@@ -70,7 +76,10 @@ export function createIdentity(
       anonymous = stored
       if (provisionalUntil == Infinity) provisionalUntil = 0
     } else {
-      if (!anonymous) (anonymous = nanoid()), (provisionalUntil = now() + 5000)
+      if (!anonymous) {
+        anonymous = nanoid()
+        provisionalUntil = now() + PROVISIONAL_FOR
+      }
       if (stored === undefined) provisionalUntil = Infinity
       else write(anonymousKey, anonymous)
     }
