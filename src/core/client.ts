@@ -149,7 +149,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       const invalid = checkUserId(userId)
       const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
-      const current = identity._userId()
+      // As stored right now: identifying another user than one a tab identified a moment ago resets
+      // first, so two people never share an anonymousId (issue 25 case 6).
+      const current = identity._userId(true)
       if (current != userId) {
         // Two people must never share an anonymousId.
         if (current) reset()
