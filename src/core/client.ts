@@ -49,7 +49,10 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         report,
       )
     : storage
-  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
+  // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
+  // says nothing about the visitor, and another tab's opt-out must stop this one too.
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}) : shared
+  const consent = createConsent(choices, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent._optedOut()
   // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
   const safely =
@@ -117,7 +120,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     safely(delivery._retryNow),
   )
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._optedOut() && delivery._cleared()))
+  choices._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._optedOut() && delivery._cleared()))
 
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
