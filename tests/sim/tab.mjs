@@ -1,0 +1,254 @@
+import vm from 'node:vm'
+import { CustomEvent, Event, makeEventTarget } from './events.mjs'
+import { Headers, Request, Response } from './fetch-classes.mjs'
+
+/** A desktop Chrome: the bundle blocks crawlers (blockBots), so the agent must not look like one. */
+export const USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
+/** What must not change under the bundle: built-in prototypes and constructors of its own realm. */
+const WATCHED = ['Object.prototype', 'Array.prototype', 'Function.prototype', 'String.prototype', 'Promise.prototype', 'Object', 'Array', 'JSON', 'Math']
+const SNAPSHOT = `(() => {
+  const out = {}
+  for (const path of ${JSON.stringify(WATCHED)}) {
+    const target = path.split('.').reduce((value, name) => value[name], globalThis)
+    out[path] = Object.getOwnPropertyNames(target).concat(Object.getOwnPropertySymbols(target).map(String)).map((name) => {
+      const d = Object.getOwnPropertyDescriptor(target, name.startsWith('Symbol(') ? Object.getOwnPropertySymbols(target).find((s) => String(s) == name) : name)
+      return [name, d.value ?? d.get, d.set, d.writable, d.enumerable, d.configurable]
+    })
+  }
+  return out
+})()`
+
+/**
+ * One page of the origin: a Node `vm` context with its own realm (its own `Object.prototype`, its own
+ * Promise), and the browser APIs the bundle touches, each from the simulator's shared models.
+ * `window` is the context's global object, as in a browser. Timers are the clock's tasks, owned by
+ * this tab: they stop when it closes and wait while it is frozen (HTML timers §8.6 and event loop).
+ */
+export function createTab(world, { id, dataset, withLocks, url = 'https://shop.test/' }) {
+  const { clock } = world
+  const closers = []
+  const rng = world.rng.fork()
+  const tab = {
+    id,
+    closed: false,
+    frozen: false,
+    crashed: false,
+    bornAt: clock.now,
+    /** console output: [{ at, level, text }]; console.error is how the script tag reports a drop. */
+    logs: [],
+    /** Errors that escaped to the page: timer callbacks, event listeners, microtasks, rejections. */
+    uncaught: [],
+    /** Timer callbacks run, with the time each ran (the idle invariant counts them). */
+    timersFired: [],
+    flushes: [],
+    onClose: (fn) => closers.push(fn),
+  }
+  const reportError = (error) => tab.uncaught.push({ at: clock.now, error: String(error?.stack || error) })
+  tab.reportError = reportError
+
+  const location = new URL(url)
+  const global = {}
+  const context = vm.createContext(global, { name: `tab ${id}` })
+  const window = vm.runInContext('globalThis', context)
+  tab.window = window
+  tab.context = context
+  makeEventTarget(window, reportError)
+
+  const document = makeEventTarget(
+    {
+      currentScript: null,
+      visibilityState: 'visible',
+      hidden: false,
+      referrer: '',
+      readyState: 'complete',
+      get cookie() {
+        return world.cookies.read()
+      },
+      set cookie(text) {
+        world.cookies.write(text)
+      },
+    },
+    reportError,
+  )
+  const console = {}
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+    console[level] = (...args) => tab.logs.push({ at: clock.now, level, text: args.map((arg) => (typeof arg == 'string' ? arg : String(arg?.message ?? arg))).join(' ') })
+  }
+
+  let timerId = 0
+  const timers = new Map()
+  const arm = (callback, delay, args, repeat) => {
+    const handle = ++timerId
+    const fire = () => {
+      if (!timers.has(handle)) return
+      if (repeat) timers.set(handle, clock.schedule(Math.max(0, delay), fire, tab))
+      else timers.delete(handle)
+      tab.timersFired.push(clock.now)
+      try {
+        if (typeof callback == 'function') callback(...args)
+      } catch (error) {
+        reportError(error)
+      }
+    }
+    timers.set(handle, clock.schedule(Math.max(0, Number(delay) || 0), fire, tab))
+    return handle
+  }
+  const clear = (handle) => {
+    clock.cancel(timers.get(handle))
+    timers.delete(handle)
+  }
+
+  const navigator = {
+    userAgent: USER_AGENT,
+    language: 'en-US',
+    languages: ['en-US'],
+    get onLine() {
+      return world.network.online
+    },
+    cookieEnabled: true,
+  }
+  if (withLocks) navigator.locks = world.locks.attach(tab)
+
+  Object.assign(window, {
+    window,
+    self: window,
+    document,
+    navigator,
+    location: {
+      href: location.href,
+      origin: location.origin,
+      protocol: location.protocol,
+      host: location.host,
+      hostname: location.hostname,
+      port: location.port,
+      pathname: location.pathname,
+      search: location.search,
+      hash: location.hash,
+    },
+    history: { length: 1, state: null, pushState() {}, replaceState() {} },
+    screen: { width: 1920, height: 1080 },
+    innerWidth: 1280,
+    innerHeight: 720,
+    localStorage: world.storage.attach(tab),
+    console,
+    setTimeout: (callback, delay, ...args) => arm(callback, delay, args, false),
+    setInterval: (callback, delay, ...args) => arm(callback, delay, args, true),
+    clearTimeout: clear,
+    clearInterval: clear,
+    queueMicrotask: (callback) =>
+      queueMicrotask(() => {
+        try {
+          callback()
+        } catch (error) {
+          reportError(error)
+        }
+      }),
+    performance: { now: () => clock.now - tab.bornAt, timeOrigin: clock.wall() },
+    crypto: {
+      getRandomValues(array) {
+        for (let i = 0; i < array.length; i++) array[i] = rng.int(0, 255)
+        return array
+      },
+    },
+    fetch: world.network.attach(tab),
+    Request,
+    Response,
+    Headers,
+    AbortController,
+    AbortSignal,
+    DOMException,
+    TextEncoder,
+    TextDecoder,
+    URL,
+    URLSearchParams,
+    Event,
+    CustomEvent,
+    Element: class Element {},
+  })
+  // The wall clock: `Date` of this realm, reading the simulator's wall time (which can jump).
+  vm.runInContext(
+    `(() => {
+      const Real = Date, wall = __wall
+      function SimDate(...args) {
+        if (!new.target) return new Real(wall()).toString()
+        return args.length ? new Real(...args) : new Real(wall())
+      }
+      SimDate.prototype = Real.prototype
+      SimDate.now = () => wall()
+      SimDate.parse = Real.parse
+      SimDate.UTC = Real.UTC
+      Object.defineProperty(globalThis, 'Date', { value: SimDate, writable: true, configurable: true })
+      Math.random = __random
+      delete globalThis.__wall
+      delete globalThis.__random
+    })()`,
+    Object.assign(context, { __wall: clock.wall, __random: rng.next }),
+  )
+  tab.PromisePrototype = vm.runInContext('Promise.prototype', context)
+  tab.before = vm.runInContext(SNAPSHOT, context)
+
+  /** Values made in this realm: the bundle checks for plain objects of its own realm, as a page's would be. */
+  tab.own = (value) => (value === undefined ? undefined : window.JSON.parse(JSON.stringify(value)))
+  tab.prototypesChanged = () => {
+    const after = vm.runInContext(SNAPSHOT, context)
+    const changed = []
+    for (const path of WATCHED) {
+      const was = new Map(tab.before[path].map((row) => [row[0], row]))
+      const now = new Map(after[path].map((row) => [row[0], row]))
+      for (const [name, row] of now) {
+        const old = was.get(name)
+        if (!old || old.some((value, i) => value !== row[i])) changed.push(`${path}.${name}`)
+      }
+      for (const name of was.keys()) if (!now.has(name)) changed.push(`${path}.${name} (deleted)`)
+    }
+    return changed
+  }
+
+  tab.load = (script) => {
+    document.currentScript = { dataset: { ...dataset }, src: 'https://shop.test/userflux.min.js', async: true }
+    try {
+      script.runInContext(context)
+    } catch (error) {
+      reportError(error)
+    }
+    document.currentScript = null
+    tab.client = window.userflux
+  }
+
+  const fire = (target, event) => target.dispatchEvent(event)
+  const pageTransition = (type, persisted) => Object.assign(new Event(type), { persisted })
+  const setVisibility = (state) => {
+    if (document.visibilityState == state) return
+    document.visibilityState = state
+    document.hidden = state == 'hidden'
+    fire(document, new Event('visibilitychange'))
+  }
+  tab.hide = () => setVisibility('hidden')
+  tab.show = () => setVisibility('visible')
+  /** HTML "unload a document": pagehide (persisted when it goes into the back/forward cache), then hidden. */
+  tab.pagehide = (persisted) => {
+    fire(window, pageTransition('pagehide', persisted))
+    setVisibility('hidden')
+  }
+  /** HTML "reactivate a document": visible again, then pageshow with persisted true. */
+  tab.pageshow = () => {
+    setVisibility('visible')
+    fire(window, pageTransition('pageshow', true))
+  }
+  tab.online = (online) => fire(window, new Event(online ? 'online' : 'offline'))
+  /** The page is gone: its locks, its timers, its requests (keepalive ones excepted) go with it. */
+  tab.destroy = (crashed) => {
+    if (tab.closed) return
+    tab.closed = true
+    tab.crashed = crashed
+    tab.frozen = false
+    tab.closedAt = clock.now
+    for (const [, task] of timers) clock.cancel(task)
+    timers.clear()
+    clock.dropOwner(tab)
+    for (const fn of closers) fn(crashed)
+  }
+  return tab
+}
