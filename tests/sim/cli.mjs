@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     both: { type: 'boolean', default: false },
     invariants: { type: 'string', default: INVARIANTS.join(',') },
     steps: { type: 'string', default: '30' },
+    gap: { type: 'string', default: '0' },
     replay: { type: 'string' },
     'case-seed': { type: 'string' },
     verbose: { type: 'boolean', default: false },
@@ -36,7 +37,7 @@ if (!existsSync(bundle)) {
 const invariants = args.invariants.split(',').map(Number)
 const environments = args.both ? [true, false] : [!args['no-locks']]
 const envName = (withLocks) => (withLocks ? 'with Web Locks' : 'without Web Locks')
-const flags = (withLocks) => `--build ${args.build}${withLocks ? '' : ' --no-locks'}${args.invariants != INVARIANTS.join(',') ? ` --invariants ${args.invariants}` : ''}`
+const flags = (withLocks) => `--build ${args.build}${withLocks ? '' : ' --no-locks'}${args.invariants != INVARIANTS.join(',') ? ` --invariants ${args.invariants}` : ''}${args.gap != '0' ? ` --gap ${args.gap}` : ''}`
 
 const printCase = (steps, seed, violations) => {
   console.log(`  case seed ${seed}, ${steps.length} steps (one tab is open at the start):`)
@@ -50,7 +51,7 @@ if (args.replay) {
   const steps = JSON.parse(args.replay)
   const seed = Number(args['case-seed'] ?? 1)
   for (const withLocks of environments) {
-    const { violations, world } = await runCase({ bundle, withLocks, seed, steps, invariants })
+    const { violations, world } = await runCase({ bundle, withLocks, seed, steps, invariants, gap: Number(args.gap) })
     console.log(`replay ${envName(withLocks)}:`)
     printCase(steps, seed, violations)
     if (args.verbose) {
@@ -68,7 +69,7 @@ for (const withLocks of environments) {
   let last
   const property = fc.asyncProperty(caseArbitrary(Number(args.steps)), async ({ seed, steps }) => {
     cases++
-    const { violations } = await runCase({ bundle, withLocks, seed, steps, invariants })
+    const { violations } = await runCase({ bundle, withLocks, seed, steps, invariants, gap: Number(args.gap) })
     last = { seed, steps, violations }
     if (violations.length) throw new Error(violations.map((v) => `invariant ${v.invariant}: ${v.message}`).join('\n'))
   })
@@ -85,7 +86,7 @@ for (const withLocks of environments) {
   }
   failed = true
   const [{ seed, steps }] = details.counterexample
-  const { violations } = await runCase({ bundle, withLocks, seed, steps, invariants })
+  const { violations } = await runCase({ bundle, withLocks, seed, steps, invariants, gap: Number(args.gap) })
   console.log(`${envName(withLocks)}: FAILED after ${details.numRuns} cases (${details.numShrinks} shrinks, ${cases} cases run in ${seconds.toFixed(1)} s, ${(cases / seconds).toFixed(1)} cases/s)`)
   printCase(steps, seed, violations)
   console.log(`  replay: npm run sim -- ${flags(withLocks)} --seed ${details.seed} --path "${details.counterexamplePath}" --runs 1`)

@@ -120,8 +120,13 @@ export function createChecker(world, enabled = INVARIANTS) {
         if (!tab?.closed || !tab.crashed) return false
         return fullPeriods.some(([from, to]) => from <= tab.closedAt && to >= call.at)
       }
+      // A refused value takes with it the earlier values of its key set under the same identity:
+      // those may have been coalesced into the refused request (SPEC §5 coalescing).
+      const refusedCalls = [...refused].map((value) => byValue.get(value)).filter(Boolean)
+      const wentWithRefused = (call) =>
+        refusedCalls.some((r) => r.key == call.key && r.userId === call.userId && r.anonymousId === call.anonymousId && r.seq >= call.seq)
       const mayBeGone = (call) =>
-        call.optedOutAtCall || refused.has(call.value) || optOuts.some((at) => at >= call.at) || queueFull.some((at) => at >= call.at) || lostWithPage(call)
+        call.optedOutAtCall || wentWithRefused(call) || optOuts.some((at) => at >= call.at) || queueFull.some((at) => at >= call.at) || lostWithPage(call)
       const groups = new Map()
       const state = world.server.store.toJSON()
       for (const call of calls) {

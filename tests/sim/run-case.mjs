@@ -13,15 +13,17 @@ export const LAST_TAB_FOR = 900_000
 
 /**
  * Runs one case black-box against `bundle`: one tab opens, the steps run, then all goes quiet and
- * the invariants are judged. Answers the violations found (empty: the case passed).
+ * the invariants are judged. `gap` ms pass before each step (0: steps may share a millisecond). Answers the violations found (empty: the case passed).
  */
-export async function runCase({ bundle, withLocks = true, seed, steps, invariants = INVARIANTS, dataset = DATASET, storageEventDelay, onStep }) {
+export async function runCase({ bundle, withLocks = true, seed, steps, invariants = INVARIANTS, dataset = DATASET, storageEventDelay, gap = 0, onStep }) {
   const world = createWorld({ seed, bundle, withLocks, dataset, storageEventDelay: storageEventDelay ?? seed % 3 == 0 ? 0 : seed % 3 == 1 ? 1 : 30 })
   const checker = createChecker(world, invariants)
   const counter = { value: 0 }
   try {
     await world.open()
     for (const [index, step] of steps.entries()) {
+      // `gap`: virtual ms between steps, so that no two actions share a millisecond (0: they may).
+      if (gap) await world.wait(gap)
       await runStep(world, checker, step, counter)
       onStep?.(index, step, world)
     }
