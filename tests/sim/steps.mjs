@@ -19,6 +19,8 @@ export const stepArbitrary = fc.oneof(
   { weight: 12, arbitrary: fc.record({ do: fc.constant('update'), tab, keys: fc.subarray(KEYS, { minLength: 1 }) }) },
   { weight: 3, arbitrary: fc.record({ do: fc.constant('identify'), tab, user: fc.constantFrom(...USERS) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('reset'), tab }) },
+  // A consent manager or a site's logout code deleting the ids itself (issue 25 case 7); reset() may follow.
+  { weight: 1, arbitrary: fc.record({ do: fc.constant('forgetIds'), tab }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constant('optOut'), tab }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constant('optIn'), tab }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('flush'), tab }) },
@@ -55,6 +57,11 @@ export async function runStep(world, checker, step, counter) {
       return user((tab) => tab.client.identify(step.user))
     case 'reset':
       return user((tab) => tab.client.reset())
+    case 'forgetIds':
+      return user((tab) => {
+        tab.window.localStorage.removeItem('uf-anonymousId')
+        tab.window.localStorage.removeItem('uf-userId')
+      })
     case 'optOut':
       return user((tab) => tab.client.optOut())
     case 'optIn':
