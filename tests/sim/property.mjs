@@ -12,6 +12,7 @@ import { caseArbitrary, describeStep } from './steps.mjs'
  */
 export async function checkBundle({ bundle, build = bundle, withLocks = true, runs = 100, seed, path, invariants = INVARIANTS, gap = 0, maxSteps = 30, timeLimit }) {
   const started = Date.now()
+  const cpu = process.cpuUsage()
   let cases = 0
   const property = fc.asyncProperty(caseArbitrary(maxSteps), async ({ seed: caseSeed, steps }) => {
     cases++
@@ -25,14 +26,18 @@ export async function checkBundle({ bundle, build = bundle, withLocks = true, ru
     ...(timeLimit && { interruptAfterTimeLimit: timeLimit, markInterruptAsFailure: false }),
   })
   const seconds = (Date.now() - started) / 1000
+  const { user, system } = process.cpuUsage(cpu)
+  // CPU time per case: what a case costs, whatever else the machine is doing.
+  const cpuPerCase = (user + system) / 1000 / Math.max(1, cases)
   const env = withLocks ? 'with Web Locks' : 'without Web Locks'
-  const summary = { env, cases, seconds, seed: details.seed, failed: details.failed, numRuns: details.numRuns }
-  if (!details.failed) return { ...summary, report: `${env}: ${details.numRuns} cases passed in ${seconds.toFixed(1)} s (${(cases / seconds).toFixed(1)} cases/s, seed ${details.seed})` }
+  const summary = { env, cases, seconds, cpuPerCase, seed: details.seed, failed: details.failed, numRuns: details.numRuns }
+  const speed = `${(cases / seconds).toFixed(1)} cases/s, ${cpuPerCase.toFixed(1)} ms of CPU a case`
+  if (!details.failed) return { ...summary, report: `${env}: ${details.numRuns} cases passed in ${seconds.toFixed(1)} s (${speed}, seed ${details.seed})` }
   const [{ seed: caseSeed, steps }] = details.counterexample
   const { violations } = await runCase({ bundle, withLocks, seed: caseSeed, steps, invariants, gap })
   const flags = `--build ${build}${withLocks ? '' : ' --no-locks'}${invariants.join(',') != INVARIANTS.join(',') ? ` --invariants ${invariants.join(',')}` : ''}${gap ? ` --gap ${gap}` : ''}`
   const report = [
-    `${env}: FAILED at case ${details.numRuns} (${details.numShrinks} shrinks; ${cases} cases run in ${seconds.toFixed(1)} s)`,
+    `${env}: FAILED at case ${details.numRuns} (${details.numShrinks} shrinks; ${cases} cases run in ${seconds.toFixed(1)} s, ${speed})`,
     `  case seed ${caseSeed}, ${steps.length} steps (one tab is open at the start):`,
     ...steps.map((step, index) => `    ${String(index + 1).padStart(2)}. ${describeStep(step)}`),
     '  then: network healthy, cached pages restored, 3 min; idle 2 min; all tabs closed, one fresh tab 15 min',
