@@ -78,6 +78,8 @@ export function createChecker(world, enabled = INVARIANTS) {
       byValue.set(value, call)
     },
     flagged,
+    /** optOut() was called: what was set before may be erased, even where the flag could not be stored. */
+    noteOptOut: () => optOuts.push(world.clock.now),
     noteFull(full) {
       if (full) fullPeriods.push([world.clock.now, Infinity])
       else if (fullPeriods.length && fullPeriods.at(-1)[1] == Infinity) fullPeriods.at(-1)[1] = world.clock.now

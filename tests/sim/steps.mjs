@@ -46,7 +46,8 @@ export async function runStep(world, checker, step, counter) {
   switch (step.do) {
     case 'update':
       return user((tab) => {
-        const optedOut = checker.flagged()
+        // Opted out as the client sees it (the flag may sit only in this page's memory when storage is full).
+        const optedOut = checker.flagged() || tab.client.hasOptedOut === true
         const properties = {}
         const values = step.keys.map((key) => [key, ++counter.value])
         for (const [key, value] of values) properties[key] = value
@@ -63,7 +64,10 @@ export async function runStep(world, checker, step, counter) {
         tab.window.localStorage.removeItem('uf-userId')
       })
     case 'optOut':
-      return user((tab) => tab.client.optOut())
+      return user((tab) => {
+        checker.noteOptOut()
+        tab.client.optOut()
+      })
     case 'optIn':
       return user((tab) => tab.client.optIn())
     case 'flush':
