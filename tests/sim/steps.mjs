@@ -17,6 +17,8 @@ const WAITS = [0, 1, 10, 100, 500, 1_000, 3_000, 10_000, 30_000, 120_000, 660_00
 
 export const stepArbitrary = fc.oneof(
   { weight: 12, arbitrary: fc.record({ do: fc.constant('update'), tab, keys: fc.subarray(KEYS, { minLength: 1 }) }) },
+  // 1,001 other keys at once: past what the ledger remembers (1,000 pairs; issue 25 case 4).
+  { weight: 1, arbitrary: fc.record({ do: fc.constant('updateMany'), tab }) },
   { weight: 3, arbitrary: fc.record({ do: fc.constant('identify'), tab, user: fc.constantFrom(...USERS) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('reset'), tab }) },
   // A consent manager or a site's logout code deleting the ids itself (issue 25 case 7); reset() may follow.
@@ -52,6 +54,13 @@ export async function runStep(world, checker, step, counter) {
         const values = step.keys.map((key) => [key, ++counter.value])
         for (const [key, value] of values) properties[key] = value
         tab.client.updateProfile(tab.own(properties))
+        for (const [key, value] of values) checker.recordCall(tab, key, value, optedOut)
+      })
+    case 'updateMany':
+      return user((tab) => {
+        const optedOut = checker.flagged() || tab.client.hasOptedOut === true
+        const values = Array.from({ length: 1001 }, (_, i) => [`k${i}`, ++counter.value])
+        tab.client.updateProfile(tab.own(Object.fromEntries(values)))
         for (const [key, value] of values) checker.recordCall(tab, key, value, optedOut)
       })
     case 'identify':
