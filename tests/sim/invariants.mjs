@@ -117,10 +117,12 @@ export function createChecker(world, enabled = INVARIANTS) {
     /** Invariant 1, at the end. */
     checkFinal() {
       checker.checkPages()
+      // A crash loses what only the page's memory held: all of a data-storage="memory" page's, or
+      // what a full storage could not take.
       const lostWithPage = (call) => {
         const tab = world.tabs.find((tab) => tab.id == call.tab)
         if (!tab?.closed || !tab.crashed) return false
-        return fullPeriods.some(([from, to]) => from <= tab.closedAt && to >= call.at)
+        return tab.memoryOnly || fullPeriods.some(([from, to]) => from <= tab.closedAt && to >= call.at)
       }
       // A refused value takes with it the earlier values of its key set under the same identity:
       // those may have been coalesced into the refused request (SPEC §5 coalescing).

@@ -27,6 +27,8 @@ export const stepArbitrary = fc.oneof(
   { weight: 1, arbitrary: fc.record({ do: fc.constant('optIn'), tab }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('flush'), tab }) },
   { weight: 3, arbitrary: fc.record({ do: fc.constant('open') }) },
+  // A page whose script tag says data-storage="memory": nothing persisted, the Web Locks still shared.
+  { weight: 1, arbitrary: fc.record({ do: fc.constant('open'), memory: fc.constant(true) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constantFrom('close', 'crash', 'reload', 'leave', 'hide', 'show'), tab }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constant('restore'), tab }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constantFrom('offline', 'online') }) },
@@ -86,7 +88,7 @@ export async function runStep(world, checker, step, counter) {
         Promise.resolve(tab.client.flush()).then((result) => ((flush.settled = true), (flush.result = result)))
       })
     case 'open':
-      return world.live().length < 4 && world.open()
+      return world.live().length < 4 && world.open(step.memory ? { storage: 'memory' } : undefined)
     case 'close':
     case 'crash':
     case 'reload':
@@ -115,6 +117,6 @@ export async function runStep(world, checker, step, counter) {
 
 /** A step as one line of a printed case. */
 export const describeStep = (step) =>
-  [step.do, step.tab !== undefined && `tab#${step.tab}`, step.keys?.join(','), step.user, step.mode, step.ms !== undefined && `${step.ms} ms`, step.on !== undefined && (step.on ? 'on' : 'off')]
+  [step.do, step.tab !== undefined && `tab#${step.tab}`, step.memory && 'data-storage=memory', step.keys?.join(','), step.user, step.mode, step.ms !== undefined && `${step.ms} ms`, step.on !== undefined && (step.on ? 'on' : 'off')]
     .filter((part) => part !== undefined && part !== false)
     .join(' ')

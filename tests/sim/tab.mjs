@@ -80,10 +80,12 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
   let timerId = 0
   const timers = new Map()
   const arm = (callback, delay, args, repeat) => {
+    // The timeout is a WebIDL `long` (truncated), and below 0 counts as 0 (HTML timer initialisation steps).
+    delay = Math.max(0, Math.trunc(Number(delay)) | 0)
     const handle = ++timerId
     const fire = () => {
       if (!timers.has(handle)) return
-      if (repeat) timers.set(handle, clock.schedule(Math.max(0, delay), fire, tab))
+      if (repeat) timers.set(handle, clock.schedule(delay, fire, tab))
       else timers.delete(handle)
       tab.timersFired.push(clock.now)
       try {
@@ -92,7 +94,7 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
         reportError(error)
       }
     }
-    timers.set(handle, clock.schedule(Math.max(0, Number(delay) || 0), fire, tab))
+    timers.set(handle, clock.schedule(delay, fire, tab))
     return handle
   }
   const clear = (handle) => {

@@ -52,8 +52,10 @@ export function createWorld({ seed = 1, bundle, withLocks = true, dataset = {}, 
   Object.assign(world, {
     live: () => world.tabs.filter((tab) => !tab.closed && !tab.frozen),
     frozen: () => world.tabs.filter((tab) => !tab.closed && tab.frozen),
-    async open() {
-      const tab = createTab(world, { id: nextId++, dataset, withLocks })
+    /** `extra`: data-* options of this page only (e.g. `{ storage: 'memory' }`). */
+    async open(extra) {
+      const tab = createTab(world, { id: nextId++, dataset: { ...dataset, ...extra }, withLocks })
+      tab.memoryOnly = extra?.storage == 'memory'
       world.tabs.push(tab)
       world.onOpen?.(tab)
       tab.load(script)
