@@ -53,6 +53,26 @@ describe('localStorage of one origin', () => {
     expect(seen).toEqual(['1', '2'])
   })
 
+  test('BroadcastChannel: every other channel of the name gets a clone, later, in order; not the sender', async () => {
+    world = fakeWorld()
+    const [a, b] = [await world.open(), await world.open()]
+    const seen = []
+    const sender = new a.window.BroadcastChannel('uf')
+    const sameTab = new a.window.BroadcastChannel('uf')
+    const other = new b.window.BroadcastChannel('uf')
+    new b.window.BroadcastChannel('another').onmessage = () => seen.push('wrong name')
+    sender.onmessage = () => seen.push('sender')
+    sameTab.onmessage = (event) => seen.push(['a', event.data])
+    other.addEventListener('message', (event) => seen.push(['b', event.data]))
+    const data = { n: 1 }
+    sender.postMessage(data)
+    sender.postMessage({ n: 2 })
+    expect(seen).toEqual([])
+    await world.wait(0)
+    expect(seen).toEqual([['a', { n: 1 }], ['b', { n: 1 }], ['a', { n: 2 }], ['b', { n: 2 }]])
+    expect(seen[0][1]).not.toBe(data)
+  })
+
   test('document.cookie is shared by the tabs; max-age=0 deletes', async () => {
     world = fakeWorld()
     const [a, b] = [await world.open(), await world.open()]

@@ -168,6 +168,7 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
     Event,
     CustomEvent,
     Element: class Element {},
+    BroadcastChannel: world.broadcast.attach(tab),
   })
   // The wall clock: `Date` of this realm, reading the simulator's wall time (which can jump).
   vm.runInContext(

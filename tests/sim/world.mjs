@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import vm from 'node:vm'
+import { createBroadcast } from './broadcast.mjs'
 import { createClock } from './clock.mjs'
 import { createCookieJar } from './cookies.mjs'
 import { createLockManager } from './locks.mjs'
@@ -26,6 +27,7 @@ export function createWorld({ seed = 1, bundle, withLocks = true, dataset = {}, 
   const clock = createClock()
   const world = { rng, clock, withLocks, tabs: [] }
   world.cookies = createCookieJar(clock)
+  world.broadcast = createBroadcast(clock)
   world.storage = createStorageArea(clock, { delay: storageEventDelay })
   world.server = createServer(clock)
   world.network = createNetwork(clock, world.server, rng.fork())
