@@ -102,6 +102,22 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
     timers.delete(handle)
   }
 
+  // Node's AbortSignal, except that its timeout() runs on this tab's virtual timers, not real time.
+  const virtualAbortSignal = () => {
+    function AbortSignal() {
+      throw new TypeError('Illegal constructor')
+    }
+    AbortSignal.prototype = globalThis.AbortSignal.prototype
+    AbortSignal.abort = (reason) => globalThis.AbortSignal.abort(reason)
+    AbortSignal.any = (signals) => globalThis.AbortSignal.any(signals)
+    AbortSignal.timeout = (ms) => {
+      const controller = new AbortController()
+      arm(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms, [], false)
+      return controller.signal
+    }
+    return AbortSignal
+  }
+
   const navigator = {
     userAgent: USER_AGENT,
     language: 'en-US',
@@ -159,7 +175,7 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
     Response,
     Headers,
     AbortController,
-    AbortSignal,
+    AbortSignal: virtualAbortSignal(),
     DOMException,
     TextEncoder,
     TextDecoder,

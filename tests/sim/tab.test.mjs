@@ -60,6 +60,13 @@ describe('a simulated tab', () => {
     expect(fired).toBe(1)
     expect(window.performance.now()).toBe(1000)
     expect(window.Date.now()).toBe(wall - 86_400_000 + 1000)
+    // AbortSignal.timeout() follows virtual time too.
+    const signal = window.AbortSignal.timeout(500)
+    expect(signal instanceof window.AbortSignal).toBe(true)
+    await world.wait(499)
+    expect(signal.aborted).toBe(false)
+    await world.wait(1)
+    expect(signal.reason.name).toBe('TimeoutError')
   })
 
   test('uncaught errors are recorded: a throwing timer, listener or microtask, an unhandled rejection', async () => {
