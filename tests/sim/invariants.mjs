@@ -43,7 +43,9 @@ export function createChecker(world, enabled = INVARIANTS) {
     if (op == 'set' && key != OPT_OUT_KEY && flagged()) fail(2, `tab ${tab.id} wrote ${key} while opted out: ${String(value).slice(0, 120)}`)
   }
   world.network.onSend = (request) => {
-    if (flagged()) fail(2, `tab ${request.tab.id} sent request ${request.id} while opted out: ${request.body.slice(0, 160)}`)
+    // A sandboxed frame is another (opaque) origin: the stored flag is not its; its own optOut() is.
+    const optedOut = request.tab.sandboxed ? request.tab.optedOut : flagged()
+    if (optedOut) fail(2, `tab ${request.tab.id} sent request ${request.id} while opted out: ${request.body.slice(0, 160)}`)
   }
   world.server.onApply = ({ update, requestId, tab }) => {
     const { userId, anonymousId, properties = {} } = update
@@ -79,7 +81,10 @@ export function createChecker(world, enabled = INVARIANTS) {
     },
     flagged,
     /** optOut() was called: what was set before may be erased, even where the flag could not be stored. */
-    noteOptOut: () => optOuts.push(world.clock.now),
+    noteOptOut(tab, optedOut = true) {
+      if (optedOut) optOuts.push(world.clock.now)
+      tab.optedOut = optedOut
+    },
     noteFull(full) {
       if (full) fullPeriods.push([world.clock.now, Infinity])
       else if (fullPeriods.length && fullPeriods.at(-1)[1] == Infinity) fullPeriods.at(-1)[1] = world.clock.now

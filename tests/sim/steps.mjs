@@ -29,6 +29,8 @@ export const stepArbitrary = fc.oneof(
   { weight: 3, arbitrary: fc.record({ do: fc.constant('open') }) },
   // A page whose script tag says data-storage="memory": nothing persisted, the Web Locks still shared.
   { weight: 1, arbitrary: fc.record({ do: fc.constant('open'), memory: fc.constant(true) }) },
+  // A frame sandboxed without allow-same-origin: storage, cookies and Web Locks throw or reject.
+  { weight: 1, arbitrary: fc.record({ do: fc.constant('open'), sandboxed: fc.constant(true) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constantFrom('close', 'crash', 'reload', 'leave', 'hide', 'show'), tab }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constant('restore'), tab }) },
   { weight: 1, arbitrary: fc.record({ do: fc.constantFrom('offline', 'online') }) },
@@ -76,11 +78,14 @@ export async function runStep(world, checker, step, counter) {
       })
     case 'optOut':
       return user((tab) => {
-        checker.noteOptOut()
+        checker.noteOptOut(tab)
         tab.client.optOut()
       })
     case 'optIn':
-      return user((tab) => tab.client.optIn())
+      return user((tab) => {
+        checker.noteOptOut(tab, false)
+        tab.client.optIn()
+      })
     case 'flush':
       return user((tab) => {
         const flush = { at: world.clock.now, settled: false }
@@ -88,7 +93,7 @@ export async function runStep(world, checker, step, counter) {
         Promise.resolve(tab.client.flush()).then((result) => ((flush.settled = true), (flush.result = result)))
       })
     case 'open':
-      return world.live().length < 4 && world.open(step.memory ? { storage: 'memory' } : undefined)
+      return world.live().length < 4 && world.open(step.memory ? { storage: 'memory' } : undefined, { sandboxed: !!step.sandboxed })
     case 'close':
     case 'crash':
     case 'reload':
@@ -117,6 +122,6 @@ export async function runStep(world, checker, step, counter) {
 
 /** A step as one line of a printed case. */
 export const describeStep = (step) =>
-  [step.do, step.tab !== undefined && `tab#${step.tab}`, step.memory && 'data-storage=memory', step.keys?.join(','), step.user, step.mode, step.ms !== undefined && `${step.ms} ms`, step.on !== undefined && (step.on ? 'on' : 'off')]
+  [step.do, step.tab !== undefined && `tab#${step.tab}`, step.memory && 'data-storage=memory', step.sandboxed && 'sandboxed', step.keys?.join(','), step.user, step.mode, step.ms !== undefined && `${step.ms} ms`, step.on !== undefined && (step.on ? 'on' : 'off')]
     .filter((part) => part !== undefined && part !== false)
     .join(' ')

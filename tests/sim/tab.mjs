@@ -26,12 +26,19 @@ const SNAPSHOT = `(() => {
  * `window` is the context's global object, as in a browser. Timers are the clock's tasks, owned by
  * this tab: they stop when it closes and wait while it is frozen (HTML timers §8.6 and event loop).
  */
-export function createTab(world, { id, dataset, withLocks, url = 'https://shop.test/' }) {
+/**
+ * `sandboxed`: a frame sandboxed without allow-same-origin (an opaque origin): reading `localStorage` or
+ * `document.cookie` throws a SecurityError (HTML §12.2.3, "If this's relevant settings object's origin is
+ * opaque, throw"; `document.cookie` likewise), Web Locks requests reject with a SecurityError (Web Locks
+ * API, request() step "If origin is an opaque origin, reject"). It shares nothing with the origin's tabs.
+ */
+export function createTab(world, { id, dataset, withLocks, sandboxed = false, url = 'https://shop.test/' }) {
   const { clock } = world
   const closers = []
   const rng = world.rng.fork()
   const tab = {
     id,
+    sandboxed,
     closed: false,
     frozen: false,
     crashed: false,
@@ -64,9 +71,11 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
       referrer: '',
       readyState: 'complete',
       get cookie() {
+        if (sandboxed) throw new DOMException('The document is sandboxed and lacks the allow-same-origin flag.', 'SecurityError')
         return world.cookies.read()
       },
       set cookie(text) {
+        if (sandboxed) throw new DOMException('The document is sandboxed and lacks the allow-same-origin flag.', 'SecurityError')
         world.cookies.write(text)
       },
     },
@@ -127,7 +136,10 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
     },
     cookieEnabled: true,
   }
-  if (withLocks) navigator.locks = world.locks.attach(tab)
+  if (withLocks)
+    navigator.locks = sandboxed
+      ? { request: () => Promise.reject(new DOMException('Access to the Locks API is denied in this context.', 'SecurityError')), query: () => Promise.reject(new DOMException('denied', 'SecurityError')) }
+      : world.locks.attach(tab)
 
   Object.assign(window, {
     window,
@@ -149,7 +161,6 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
     screen: { width: 1920, height: 1080 },
     innerWidth: 1280,
     innerHeight: 720,
-    localStorage: world.storage.attach(tab),
     console,
     setTimeout: (callback, delay, ...args) => arm(callback, delay, args, false),
     setInterval: (callback, delay, ...args) => arm(callback, delay, args, true),
@@ -185,6 +196,15 @@ export function createTab(world, { id, dataset, withLocks, url = 'https://shop.t
     CustomEvent,
     Element: class Element {},
     BroadcastChannel: world.broadcast.attach(tab),
+  })
+  const storage = sandboxed ? undefined : world.storage.attach(tab)
+  Object.defineProperty(window, 'localStorage', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      if (sandboxed) throw new DOMException("Failed to read the 'localStorage' property from 'Window': The document is sandboxed and lacks the 'allow-same-origin' flag.", 'SecurityError')
+      return storage
+    },
   })
   // The wall clock: `Date` of this realm, reading the simulator's wall time (which can jump).
   vm.runInContext(

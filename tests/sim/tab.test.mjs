@@ -106,6 +106,15 @@ describe('a simulated tab', () => {
     expect(tab.logs).toEqual([])
   })
 
+  test('a sandboxed frame (opaque origin): storage and cookies throw SecurityError, Web Locks reject', async () => {
+    world = fakeWorld()
+    const tab = await world.open(undefined, { sandboxed: true })
+    expect(() => tab.window.localStorage).toThrow(expect.objectContaining({ name: 'SecurityError' }))
+    expect(() => tab.window.document.cookie).toThrow(expect.objectContaining({ name: 'SecurityError' }))
+    await expect(tab.window.navigator.locks.request('L', () => {})).rejects.toMatchObject({ name: 'SecurityError' })
+    expect(world.storage.map.size).toBe(0)
+  })
+
   test('the same seed replays the same run', async () => {
     const run = async () => {
       const w = createWorld({ seed: 5, bundle: fakeBundle('window.userflux = { id: crypto.getRandomValues(new Uint8Array(4)).join(), r: Math.random() }'), dataset: {} })

@@ -54,10 +54,10 @@ export function createWorld({ seed = 1, bundle, withLocks = true, dataset = {}, 
   Object.assign(world, {
     live: () => world.tabs.filter((tab) => !tab.closed && !tab.frozen),
     frozen: () => world.tabs.filter((tab) => !tab.closed && tab.frozen),
-    /** `extra`: data-* options of this page only (e.g. `{ storage: 'memory' }`). */
-    async open(extra) {
-      const tab = createTab(world, { id: nextId++, dataset: { ...dataset, ...extra }, withLocks })
-      tab.memoryOnly = extra?.storage == 'memory'
+    /** `extra`: data-* options of this page only (e.g. `{ storage: 'memory' }`); `sandboxed`: an opaque-origin frame. */
+    async open(extra, { sandboxed = false } = {}) {
+      const tab = createTab(world, { id: nextId++, dataset: { ...dataset, ...extra }, withLocks, sandboxed })
+      tab.memoryOnly = extra?.storage == 'memory' || sandboxed
       world.tabs.push(tab)
       world.onOpen?.(tab)
       tab.load(script)
