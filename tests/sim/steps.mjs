@@ -73,6 +73,8 @@ export async function runStep(world, checker, step, counter) {
       return user((tab) => tab.client.reset())
     case 'forgetIds':
       return user((tab) => {
+        // A sandboxed frame's own code cannot reach storage either (and guards itself, as pages must).
+        if (tab.sandboxed) return
         tab.window.localStorage.removeItem('uf-anonymousId')
         tab.window.localStorage.removeItem('uf-userId')
       })
