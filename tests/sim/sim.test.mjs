@@ -8,13 +8,13 @@ import { checkBundle } from './property.mjs'
  * The built script tag bundle against every invariant, with and without Web Locks, over generated
  * cases (SPEC §7: part of `npm test` with a bounded number of cases). A fixed seed, so a run is the
  * same run every time; SIM_SEED / SIM_RUNS / SIM_BUILD change it. On a loaded machine each
- * environment stops after SIM_SECONDS (default 40) rather than time out, saying how many cases ran.
+ * environment stops after SIM_SECONDS (default 35) rather than time out, saying how many cases ran.
  */
 const build = process.env.SIM_BUILD || 'dist/userflux.min.js'
 const bundle = fileURLToPath(new URL(`../../${build}`, import.meta.url))
 const runs = Number(process.env.SIM_RUNS || 3000)
 const seed = Number(process.env.SIM_SEED || 2025)
-const timeLimit = Number(process.env.SIM_SECONDS || 40) * 1000
+const timeLimit = Number(process.env.SIM_SECONDS || 35) * 1000
 
 describe(`simulated tabs running ${build}`, () => {
   test('the bundle is built', () => {
