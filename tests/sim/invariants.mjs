@@ -60,7 +60,8 @@ export function createChecker(world, enabled = INVARIANTS) {
         fail(3, `request ${requestId} carried ${key}=${JSON.stringify(value)}, a value never set`)
         continue
       }
-      if (call.userId !== userId) fail(3, `${key}=${value} set by tab ${call.tab} under userId ${call.userId} arrived under userId ${userId} (request ${requestId})`)
+      if (call.key !== key) fail(3, `${call.key}=${value} set by tab ${call.tab} arrived as ${key} (request ${requestId})`)
+      else if (call.userId !== userId) fail(3, `${key}=${value} set by tab ${call.tab} under userId ${call.userId} arrived under userId ${userId} (request ${requestId})`)
       else if (call.anonymousId !== anonymousId) fail(3, `${key}=${value} set by tab ${call.tab} under anonymousId ${call.anonymousId} arrived under ${anonymousId} (request ${requestId})`)
     }
   }
