@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { FOUND_CASES } from './found-cases.mjs'
@@ -11,7 +12,8 @@ import { describeStep } from './steps.mjs'
  * (SIM_BUILD=tests/fixtures/bundles/userflux-f12cb4f.min.js shows each).
  */
 const build = process.env.SIM_BUILD || 'dist/userflux.min.js'
-const bundle = fileURLToPath(new URL(`../../${build}`, import.meta.url))
+// Relative to the repository's root, or absolute.
+const bundle = resolve(fileURLToPath(new URL('../../', import.meta.url)), build)
 
 describe(`the cases found on the previous release, against ${build}`, () => {
   test('the bundle is built', () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { INVARIANTS } from './invariants.mjs'
@@ -11,7 +12,8 @@ import { checkBundle } from './property.mjs'
  * environment stops after SIM_SECONDS (default 35) rather than time out, saying how many cases ran.
  */
 const build = process.env.SIM_BUILD || 'dist/userflux.min.js'
-const bundle = fileURLToPath(new URL(`../../${build}`, import.meta.url))
+// Relative to the repository's root, or absolute.
+const bundle = resolve(fileURLToPath(new URL('../../', import.meta.url)), build)
 const runs = Number(process.env.SIM_RUNS || 3000)
 const seed = Number(process.env.SIM_SEED || 2025)
 const timeLimit = Number(process.env.SIM_SECONDS || 35) * 1000
