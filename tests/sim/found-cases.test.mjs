@@ -7,15 +7,15 @@ import { runCase } from './run-case.mjs'
 import { describeStep } from './steps.mjs'
 
 /**
- * Every case the simulator found on the previous release, replayed against the built bundle with every
- * invariant: the random search may not meet them again, these always do. They fail on f12cb4f
- * (SIM_BUILD=tests/fixtures/bundles/userflux-f12cb4f.min.js shows each).
+ * Every case the simulator found, replayed against the built bundle with every invariant: the random
+ * search may not meet them again, these always do. Each fails on the build it was found on
+ * (SIM_BUILD=tests/fixtures/bundles/userflux-f12cb4f.min.js shows the f12cb4f ones).
  */
 const build = process.env.SIM_BUILD || 'dist/userflux.min.js'
 // Relative to the repository's root, or absolute.
 const bundle = resolve(fileURLToPath(new URL('../../', import.meta.url)), build)
 
-describe(`the cases found on the previous release, against ${build}`, () => {
+describe(`the cases the simulator found, against ${build}`, () => {
   test('the bundle is built', () => {
     expect(existsSync(bundle), `${build} is missing: npm run build`).toBe(true)
   })
@@ -23,7 +23,7 @@ describe(`the cases found on the previous release, against ${build}`, () => {
   for (const found of FOUND_CASES) {
     for (const withLocks of [found.withLocks, !found.withLocks]) {
       const where = withLocks ? 'with Web Locks' : 'without Web Locks'
-      test(`${found.id}${found.issue ? ` (issue 25 case ${found.issue})` : ''}, ${where}: ${found.what}`, async () => {
+      test(`${found.id} (found on ${found.found}${found.issue ? `, issue 25 case ${found.issue}` : ''}), ${where}: ${found.what}`, async () => {
         const { violations } = await runCase({ bundle, withLocks, seed: found.seed, steps: found.steps, gap: found.gap })
         const story = found.steps.map((step, index) => `${index + 1}. ${describeStep(step)}`).join('; ')
         expect(violations.map((v) => `invariant ${v.invariant}: ${v.message}`), story).toEqual([])
