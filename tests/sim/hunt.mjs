@@ -28,7 +28,10 @@ const bundle = resolve(args.build)
 const withLocks = !args['no-locks']
 const invariants = args.invariants.split(',').map(Number)
 const flags = `--build ${args.build}${withLocks ? '' : ' --no-locks'}${args.invariants != INVARIANTS.join(',') ? ` --invariants ${args.invariants}` : ''}${args.gap != '0' ? ` --gap ${args.gap}` : ''}`
-const signature = (v) => `${v.invariant}: ${v.message.replace(/[A-Za-z0-9_-]{21}/g, '<id>').replace(/\d+/g, 'N')}`
+// What broke, and with which kinds of steps: the same invariant broken by different step mixes is
+// usually a different cause (messages alone lump every lost value together).
+const signature = (v, steps) =>
+  `invariant ${v.invariant} with ${[...new Set(steps.map((step) => step.do + (step.memory ? '(memory)' : step.sandboxed ? '(sandboxed)' : '')))].sort().join(', ')}`
 const seen = new Map()
 const started = Date.now()
 let total = 0
@@ -48,7 +51,7 @@ for (let seed = Number(args.from); seed < Number(args.from) + Number(args.seeds)
   }
   const [{ seed: caseSeed, steps }] = details.counterexample
   const { violations } = await runCase({ bundle, withLocks, seed: caseSeed, steps, invariants, gap: Number(args.gap) })
-  const key = signature(violations[0])
+  const key = signature(violations[0], steps)
   const note = `seed ${seed}: failed at case ${details.numRuns} (${((Date.now() - t0) / 1000).toFixed(1)} s with shrinking), ${steps.length} steps: ${key}`
   console.log(note)
   if (seen.has(key)) continue
