@@ -39,6 +39,9 @@ describe('a simulated tab', () => {
     expect(next.window).not.toBe(tab.window)
     tab.window.localStorage.setItem('shared', '1')
     expect(next.window.localStorage.getItem('shared')).toBe('1')
+    const memory = await world.open({ storage: 'memory' }, { sandboxed: true })
+    const reloaded = await world.reload(memory)
+    expect([reloaded.memoryOnly, reloaded.sandboxed, reloaded.window.document.currentScript]).toEqual([true, true, null])
     const before = next.window.seen.length
     await world.crash(next)
     expect(next.window.seen.length).toBe(before) // a crash fires nothing

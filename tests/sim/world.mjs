@@ -58,6 +58,8 @@ export function createWorld({ seed = 1, bundle, withLocks = true, dataset = {}, 
     async open(extra, { sandboxed = false } = {}) {
       const tab = createTab(world, { id: nextId++, dataset: { ...dataset, ...extra }, withLocks, sandboxed })
       tab.memoryOnly = extra?.storage == 'memory' || sandboxed
+      // A reload loads the same page: the same script tag, in the same kind of frame.
+      tab.reopen = () => world.open(extra, { sandboxed })
       world.tabs.push(tab)
       world.onOpen?.(tab)
       tab.load(script)
@@ -98,7 +100,7 @@ export function createWorld({ seed = 1, bundle, withLocks = true, dataset = {}, 
     /** Reload: the old page unloads as on close, a new one loads on the same storage. */
     async reload(tab) {
       await world.close(tab)
-      return world.open()
+      return tab.reopen()
     },
     /** Navigates away into the back/forward cache: pagehide persisted, then frozen. */
     async leave(tab) {
