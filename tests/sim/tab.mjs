@@ -1,4 +1,5 @@
 import vm from 'node:vm'
+import { watchBuiltIns } from './built-ins.mjs'
 import { CustomEvent, Event, makeEventTarget } from './events.mjs'
 import { Headers, Request, Response } from './fetch-classes.mjs'
 
@@ -6,26 +7,6 @@ import { Headers, Request, Response } from './fetch-classes.mjs'
 export const USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
-/** What must not change under the bundle: built-in prototypes and constructors of its own realm. */
-const WATCHED = ['Object.prototype', 'Array.prototype', 'Function.prototype', 'String.prototype', 'Promise.prototype', 'Object', 'Array', 'JSON', 'Math']
-const SNAPSHOT = `(() => {
-  const out = {}
-  for (const path of ${JSON.stringify(WATCHED)}) {
-    const target = path.split('.').reduce((value, name) => value[name], globalThis)
-    out[path] = Object.getOwnPropertyNames(target).concat(Object.getOwnPropertySymbols(target).map(String)).map((name) => {
-      const d = Object.getOwnPropertyDescriptor(target, name.startsWith('Symbol(') ? Object.getOwnPropertySymbols(target).find((s) => String(s) == name) : name)
-      return [name, d.value ?? d.get, d.set, d.writable, d.enumerable, d.configurable]
-    })
-  }
-  return out
-})()`
-
-/**
- * One page of the origin: a Node `vm` context with its own realm (its own `Object.prototype`, its own
- * Promise), and the browser APIs the bundle touches, each from the simulator's shared models.
- * `window` is the context's global object, as in a browser. Timers are the clock's tasks, owned by
- * this tab: they stop when it closes and wait while it is frozen (HTML timers §8.6 and event loop).
- */
 /**
  * `sandboxed`: a frame sandboxed without allow-same-origin (an opaque origin): reading `localStorage` or
  * `document.cookie` throws a SecurityError (HTML §12.2.3, "If this's relevant settings object's origin is
@@ -226,24 +207,11 @@ export function createTab(world, { id, dataset, withLocks, sandboxed = false, ur
     Object.assign(context, { __wall: clock.wall, __random: rng.next }),
   )
   tab.PromisePrototype = vm.runInContext('Promise.prototype', context)
-  tab.before = vm.runInContext(SNAPSHOT, context)
+  // Taken before the bundle loads: the realm as the page had it.
+  tab.prototypesChanged = watchBuiltIns(context)
 
   /** Values made in this realm: the bundle checks for plain objects of its own realm, as a page's would be. */
   tab.own = (value) => (value === undefined ? undefined : window.JSON.parse(JSON.stringify(value)))
-  tab.prototypesChanged = () => {
-    const after = vm.runInContext(SNAPSHOT, context)
-    const changed = []
-    for (const path of WATCHED) {
-      const was = new Map(tab.before[path].map((row) => [row[0], row]))
-      const now = new Map(after[path].map((row) => [row[0], row]))
-      for (const [name, row] of now) {
-        const old = was.get(name)
-        if (!old || old.some((value, i) => value !== row[i])) changed.push(`${path}.${name}`)
-      }
-      for (const name of was.keys()) if (!now.has(name)) changed.push(`${path}.${name} (deleted)`)
-    }
-    return changed
-  }
 
   tab.load = (script) => {
     document.currentScript = { dataset: { ...dataset }, src: 'https://shop.test/userflux.min.js', async: true }

@@ -90,9 +90,9 @@ describe('a simulated tab', () => {
   })
 
   test('a changed built-in prototype is seen; an untouched realm shows nothing', async () => {
-    world = fakeWorld({}, `Object.prototype.polluted = 1; Array.prototype.includes = () => false; window.userflux = {}`)
+    world = fakeWorld({}, `Object.prototype.polluted = 1; Array.prototype.map = () => []; Math = {}; window.userflux = {}`)
     const tab = await world.open()
-    expect(tab.prototypesChanged()).toEqual(['Object.prototype.polluted', 'Array.prototype.includes'])
+    expect(tab.prototypesChanged()).toEqual(['Object.prototype.polluted', 'Array.prototype.map', 'Math (replaced)'])
     world.dispose()
     world = fakeWorld()
     expect((await world.open()).prototypesChanged()).toEqual([])
