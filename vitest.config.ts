@@ -11,6 +11,16 @@ export default defineConfig({
       { test: { name: 'api', include: ['tests/api/**/*.test.{js,ts}'], environment: 'node' } },
       {
         test: {
+          // The multi-tab simulator (tests/sim): its own models' tests, and the built bundle checked
+          // against SPEC §5's invariants over generated cases (sim.test.mjs, about 70 s).
+          name: 'sim',
+          include: ['tests/sim/**/*.test.mjs'],
+          environment: 'node',
+          testTimeout: 150_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           // Every file starts its own servers on free ports and its own Chromium: files share nothing.
           include: ['tests/e2e/**/*.test.ts', 'tests/demo/**/*.test.{js,ts}'],

@@ -51,7 +51,10 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         report,
       )
     : local
-  const consent = createConsent(real, prefix, config)
+  // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
+  // says nothing about the visitor, and another tab's opt-out must stop this one too.
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}) : real
+  const consent = createConsent(choices, prefix, config)
   // While consent is pending, every write but the choice itself stays in memory (consent-hold.ts).
   const storage = holdWrites(real, () => consent._state() == 'pending')
   const shared = storage
@@ -141,7 +144,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     schedule()
   }
   // A choice in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._state() != 'pending' && decide(granted())))
+  choices._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._state() != 'pending' && decide(granted())))
 
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
@@ -173,7 +176,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       const invalid = checkUserId(userId)
       const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
-      const current = identity._userId()
+      // As stored right now: identifying another user than one a tab identified a moment ago resets
+      // first, so two people never share an anonymousId (issue 25 case 6).
+      const current = identity._userId(true)
       if (current != userId) {
         // Two people must never share an anonymousId.
         if (current) reset()
@@ -201,9 +206,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       enrichment._forget()
     }),
     optIn: guard(() => {
-      // Before decide(), which reads the ids back from storage; the user read first, as _store()
-      // writes only what it has read (a stored user never read on this page would be removed).
-      identity._userId()
+      // Before decide(), which reads the ids back from storage.
       identity._store(true)
       decide(true, true)
     }),
