@@ -13,6 +13,7 @@ import { watchPage } from '../browser/lifecycle.js'
 import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
+import { expireServerId, serverId } from '../browser/server-cookie.js'
 import { createStorage } from '../browser/storage.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
@@ -49,10 +50,11 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   const account = encodeURIComponent(config.writeKey + '@' + config.endpoint)
   const scope = `${prefix}-queue-${account}|`
   const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
-  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
+  // SPEC §12: the id of userflux-snippet/server's cookie, when storage lost it (Safari's 7-day cap).
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId ?? serverId(shared, prefix))
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
-  const reset = () => (identity._reset(), enrichment._forget())
+  const reset = () => (identity._reset(), enrichment._forget(), expireServerId(prefix))
   const ledger = createLedger(storage, `${prefix}-sent-${account}`)
   let tabs: Tabs
   const delivery = createDelivery(
@@ -137,6 +139,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       delivery._cleared()
       identity._store(false)
       enrichment._forget()
+      expireServerId(prefix)
     }),
     optIn: guard(() => {
       consent._set(false)
