@@ -1,7 +1,7 @@
 /**
  * Public types of `userflux-snippet/server`. `Profile` follows `getProfile200` of the Integration API's
- * OpenAPI description (integration-api.openapi.json); tests/server/types.test.ts checks the field list
- * against that file.
+ * OpenAPI description (a copy in tests/server/fixtures/); tests/server/types.test.ts checks the fields,
+ * their types and which are optional against it.
  */
 
 /** What `GET /profile/{userId}` answers (200). The schema marks no field required: each may be absent. */

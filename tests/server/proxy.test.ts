@@ -113,6 +113,12 @@ describe('refusals: no open proxy', () => {
       expect((await held()(request)).status).toBe(413)
     })
 
+    it('a Content-Length that says less than the stream brings: the bytes count', async () => {
+      const request = new Request('http://site.test/uf/profile', { method: 'POST', headers: { 'content-length': '10' }, body: streamed(1000, 70), duplex: 'half' } as RequestInit)
+      expect((await held()(request)).status).toBe(413)
+      expect((await api.requests()).posts).toHaveLength(0)
+    })
+
     it('a smaller maxBodyBytes', async () => {
       const proxy = createProxy({ endpoint: api.url, writeKey: WRITE_KEY, maxBodyBytes: 100 })
       expect((await proxy(profileRequest(anonymous('a', { p: 'x'.repeat(100) })))).status).toBe(413)
