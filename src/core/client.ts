@@ -17,7 +17,7 @@ import { expireServerId, serverId } from '../browser/server-cookie.js'
 import { createStorage } from '../browser/storage.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
-import type { CallOptions, Options, Properties, Shape, UserFluxClient } from '../types.js'
+import type { CallOptions, Options, Properties, ProxiedOptions, Shape, UserFluxClient } from '../types.js'
 import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
 /**
@@ -25,8 +25,8 @@ import { checkUserId, sanitize, type Sanitized } from './validate.js'
  * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
  * `onError`, or the console without one.
  */
-export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
-  const { options: config, problems } = normalizeOptions(options)
+export function createClient<P extends Shape<P> = Properties>(options: Options | ProxiedOptions): UserFluxClient<P> {
+  const { options: config, problems } = normalizeOptions(options as Options)
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.

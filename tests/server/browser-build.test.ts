@@ -53,7 +53,8 @@ describe('in a browser bundle: a module that says it is for servers', () => {
       logLevel: 'silent',
       build: { write: false, minify: false, lib: { entry: join(app, 'entry.js'), formats: ['iife'], name: 'app' } },
     })
-    const code = (Array.isArray(result) ? result[0]! : (result as { output: { code?: string }[] })).output.map((chunk) => chunk.code ?? '').join('')
+    const outputs = (Array.isArray(result) ? result : [result]) as { output: { code?: string }[] }[]
+    const code = outputs.flatMap(({ output }) => output.map((chunk) => chunk.code ?? '')).join('')
     expect(code).toContain('userflux-snippet/server is for servers')
     expect(() => run(code)).toThrow(MESSAGE)
   })

@@ -120,7 +120,7 @@ describe('reset() and optOut() expire it, so a purged storage cannot bring the o
 describe('no writeKey: an endpoint path of the page\'s origin, whose proxy holds the key', () => {
   it('not inert: nothing reported, the update queued for the path (tests/e2e/server-proxy.test.ts sends it)', () => {
     const errors: string[] = []
-    const uf = createClient({ endpoint: '/uf', storage, flushInterval: 1e9, onError: (error) => errors.push(error.message) } as never)
+    const uf = createClient({ endpoint: '/uf', storage, flushInterval: 1e9, onError: (error) => errors.push(error.message) })
     uf.updateProfile({ plan: 'pro' })
     expect(errors).toEqual([])
     expect(uf.anonymousId).toMatch(/^[\w-]{21}$/)
@@ -134,7 +134,7 @@ describe('no writeKey: an endpoint path of the page\'s origin, whose proxy holds
     '%s: still the inert client, reported once',
     (_, endpoint) => {
       const errors: string[] = []
-      const uf = createClient({ ...(endpoint ? { endpoint } : {}), storage, onError: (error) => errors.push(error.message) } as never)
+      const uf = createClient({ ...(endpoint ? { endpoint } : {}), storage, onError: (error: Error) => errors.push(error.message) } as never)
       uf.updateProfile({ a: 1 })
       expect(errors).toEqual([expect.stringMatching(/^userflux: options\.writeKey is required/)])
       expect(storage.length).toBe(0)
