@@ -155,6 +155,13 @@ export interface Options {
    * @default false
    */
   attribution?: boolean
+  /**
+   * Milliseconds during which a value this browser delivered is not sent again when set again (a page
+   * calling `identify(user, props)` on every load sends it once); after it, it is, so that a profile
+   * changed elsewhere heals. `0` sends every value.
+   * @default 86400000 (a day)
+   */
+  resendAfter?: number
 }
 
 /** A last argument of `identify` / `updateProfile` that overrides options for that call. */
@@ -165,8 +172,11 @@ export interface CallOptions {
 /** What `flush()` resolves with. It never rejects. */
 export type FlushResult =
   | { ok: true }
-  /** A send failed: the update is kept and a retry is scheduled, or sending is paused. */
-  | { ok: false; error: UserFluxError }
+  /**
+   * A send failed: the update is kept and a retry is scheduled (`retryAt`, epoch ms: calling `flush()`
+   * again before then answers at once, so wait until it), or sending is paused.
+   */
+  | { ok: false; error: UserFluxError; retryAt?: number }
 
 export interface UserFluxClient<P extends Shape<P> = Properties> {
   /** Link this browser to a signed-in user and optionally set properties. Call it on log-in. */

@@ -1,11 +1,18 @@
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
 const locks = (): LockManager | undefined => globalThis.navigator?.locks
+export const hasLocks = () => !!locks()
 
 /** Runs `task` holding the origin-wide lock `name`, or at once where there are no Web Locks. */
-export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+export function withLock<T>(name: string, task: () => Promise<T>): Promise<T | undefined> {
   const manager = locks()
-  // A request can fail (e.g. an opaque origin); the task never rejects, so running it then is safe.
-  return manager ? (manager.request(name, task).catch(task) as Promise<T>) : task()
+  let ran = false
+  const once = () => {
+    ran = true
+    return task()
+  }
+  // A request can fail (an opaque origin): the task then runs without the lock. A task that ran
+  // and failed is never run again (that would send twice); its failure settles as undefined.
+  return manager ? (manager.request(name, once) as Promise<T>).catch(() => (ran ? undefined : once())) : once()
 }
 
 /**
@@ -39,9 +46,14 @@ export function holdLock(name: string, onHeld?: () => void): () => void {
   let release = () => {}
   // A lock granted after release was asked for is held until the page goes: harmless, as the
   // page then lives on, and it is rare (release is asked for on pagehide, the lock at start).
-  locks()?.request(name, () => {
-    onHeld?.()
-    return new Promise<void>((resolve) => (release = resolve))
-  }).catch(() => {})
+  const manager = locks()
+  // Without Web Locks there is nothing to wait for.
+  if (!manager) onHeld?.()
+  manager
+    ?.request(name, () => {
+      onHeld?.()
+      return new Promise<void>((resolve) => (release = resolve))
+    })
+    .catch(() => {})
   return () => release()
 }
