@@ -51,7 +51,8 @@ export function createIdentity(
     const value = storage._get(key)
     // Any non-empty text the API accepts is an id ("José García" must survive a reload as it was);
     // a value planted by another script or subdomain is checked like any input (SPEC §14).
-    if (!value || isValidId(value)) return value
+    // An empty value is no id either (it would be sent as `userId: ""`, which the API refuses).
+    if (value == null || isValidId(value)) return value
     // Corrupt: removed first (removing stores nothing about the visitor, so also while opted out),
     // so that an onError reading the id meanwhile finds it repaired, then said once.
     storage._remove(key, true)
