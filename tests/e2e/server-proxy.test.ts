@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 // @ts-expect-error: plain JavaScript (typed with JSDoc), no declaration file
 import { createApiServer } from '../../demo/api/server.js'
-import { createProxy, toNodeHandler } from 'userflux-snippet/server'
+import { createProxy, readAnonymousId, toNodeHandler } from 'userflux-snippet/server'
 import { launchChromium } from '../support/chromium.js'
 import { Api, WRITE_KEY } from './harness.js'
 
@@ -51,8 +51,11 @@ beforeAll(async () => {
     if (path.startsWith('/plain/')) return plain(req, res)
     if (path == '/userflux.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(SCRIPT)
     const endpoint = path == '/plain.html' ? '/plain' : '/uf'
+    // /ssr.html: server rendering hands the cookie's id to the page (the README's readAnonymousId recipe).
+    const id = path == '/ssr.html' ? readAnonymousId(req.headers.cookie) : null
+    const bootstrap = id ? ` data-anonymous-id="${id.replace(/[&"<]/g, (c) => `&#${c.charCodeAt(0)};`)}"` : ''
     res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' })
-    res.end(`<!doctype html><meta charset="utf-8"><title>site</title><script async src="/userflux.min.js" data-endpoint="${endpoint}"></script>`)
+    res.end(`<!doctype html><meta charset="utf-8"><title>site</title><script async src="/userflux.min.js" data-endpoint="${endpoint}"${bootstrap}></script>`)
   })
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve))
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`
@@ -138,6 +141,18 @@ describe('the proxy holds the key; the server\'s cookie keeps the visitor', () =
     await page.evaluate(() => localStorage.clear())
     await reload(page)
     expect(await anonymousId(page)).toBe(second)
+    await context.close()
+  })
+
+  it('server rendering: readAnonymousId reads the browser\'s Cookie header into data-anonymous-id', async () => {
+    const { context, page } = await open()
+    const id = await anonymousId(page)
+    await update(page, { plan: 'pro' })
+    await page.evaluate(() => localStorage.clear())
+    await page.goto(siteUrl + '/ssr.html')
+    await ready(page)
+    expect(await page.evaluate(() => document.querySelector('script')!.dataset.anonymousId)).toBe(id)
+    expect(await anonymousId(page)).toBe(id)
     await context.close()
   })
 
