@@ -46,7 +46,9 @@ export function createProxy(options?: ProxyOptions): ProxyHandler {
     }
     const authorization = chooseAuthorization(request.headers.get('authorization'), config.writeKey, config.readWriteKey)
     if (typeof authorization != 'string') return authorization
-    const body = await readCapped(request, config.maxBodyBytes)
+    // A client that goes away mid-upload is no failure of the proxy's (nothing logged).
+    const body = await readCapped(request, config.maxBodyBytes).catch(() => undefined)
+    if (body === undefined) return refuse(400, 'bad_request', 'The body could not be read.')
     // Connection: close, so that Node does not read the rest of an oversized upload to reuse the socket.
     if (!body) return refuse(413, 'payload_too_large', `The body exceeds ${config.maxBodyBytes} bytes.`, { connection: 'close' })
 

@@ -119,6 +119,22 @@ describe('refusals: no open proxy', () => {
       expect((await api.requests()).posts).toHaveLength(0)
     })
 
+    it('a body that breaks off mid-stream: 400, nothing forwarded, nothing logged', async () => {
+      const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+      try {
+        let sent = false
+        const broken = new ReadableStream<Uint8Array>({
+          pull: (controller) => (sent ? controller.error(new Error('client went away')) : ((sent = true), controller.enqueue(new TextEncoder().encode('{"anonymousId":')))),
+        })
+        const response = await held()(new Request('http://site.test/uf/profile', { method: 'POST', body: broken, duplex: 'half' } as RequestInit))
+        expect(response.status).toBe(400)
+        expect((await api.requests()).posts).toHaveLength(0)
+        expect(error).not.toHaveBeenCalled()
+      } finally {
+        error.mockRestore()
+      }
+    })
+
     it('a smaller maxBodyBytes', async () => {
       const proxy = createProxy({ endpoint: api.url, writeKey: WRITE_KEY, maxBodyBytes: 100 })
       expect((await proxy(profileRequest(anonymous('a', { p: 'x'.repeat(100) })))).status).toBe(413)
