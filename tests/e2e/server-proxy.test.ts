@@ -4,9 +4,11 @@
  * (`data-endpoint="/uf"`: the proxy holds it), against the local Integration API, in Chromium. With
  * localStorage cleared the visitor keeps its anonymousId through the server's cookie, and no script
  * ever writes that cookie a value (a spy on Document.prototype's cookie setter, installed before
- * any script of the page).
+ * any script of the page). The script tag build, and the ESM build as an app imports it.
  */
 import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join, normalize } from 'node:path'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright'
@@ -17,7 +19,9 @@ import { createProxy, readAnonymousId, toNodeHandler } from 'userflux-snippet/se
 import { launchChromium } from '../support/chromium.js'
 import { Api, WRITE_KEY } from './harness.js'
 
-const SCRIPT = readFileSync(new URL('../../dist/userflux.min.js', import.meta.url), 'utf8')
+const root = new URL('../../', import.meta.url).pathname
+const SCRIPT = readFileSync(join(root, 'dist/userflux.min.js'), 'utf8')
+const IMPORT_MAP = JSON.stringify({ imports: { 'userflux-snippet': '/dist/index.js', ky: '/vendor/ky/distribution/index.js', nanoid: '/vendor/nanoid/index.browser.js' } })
 const COOKIE = 'uf-server-anonymousId'
 
 // Before any script of the page: every write to document.cookie is recorded, then done.
@@ -50,6 +54,20 @@ beforeAll(async () => {
     if (path.startsWith('/uf/')) return proxied(req, res)
     if (path.startsWith('/plain/')) return plain(req, res)
     if (path == '/userflux.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(SCRIPT)
+    // The ESM build and its two dependencies, for /esm.html (an app's bundle, unbundled).
+    const file = path.startsWith('/dist/') ? path.slice(1) : path.startsWith('/vendor/') ? 'node_modules/' + path.slice(8) : undefined
+    if (file) {
+      if (normalize(file).startsWith('..') || !file.endsWith('.js')) return res.writeHead(404).end()
+      return readFile(join(root, file)).then(
+        (code) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(code),
+        () => res.writeHead(404).end(),
+      )
+    }
+    if (path == '/esm.html') {
+      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' })
+      return res.end(`<!doctype html><meta charset="utf-8"><title>app</title><script type="importmap">${IMPORT_MAP}</script>
+<script type="module">import { createClient } from 'userflux-snippet'; window.userflux = createClient({ endpoint: '/uf' })</script>`)
+    }
     const endpoint = path == '/plain.html' ? '/plain' : '/uf'
     // /ssr.html: server rendering hands the cookie's id to the page (the README's readAnonymousId recipe).
     const id = path == '/ssr.html' ? readAnonymousId(req.headers.cookie) : null
@@ -153,6 +171,19 @@ describe('the proxy holds the key; the server\'s cookie keeps the visitor', () =
     await ready(page)
     expect(await page.evaluate(() => document.querySelector('script')!.dataset.anonymousId)).toBe(id)
     expect(await anonymousId(page)).toBe(id)
+    await context.close()
+  })
+
+  it('the npm build: createClient({ endpoint: \'/uf\' }) with no writeKey sends through the proxy, and the cookie keeps the visitor', async () => {
+    const { context, page } = await open('/esm.html')
+    const id = await anonymousId(page)
+    expect(await update(page, { via: 'esm' })).toEqual({ ok: true })
+    expect((await apiClient.requests()).posts[0]).toMatchObject({ headers: { authorization: `Bearer ${WRITE_KEY}` }, body: { anonymousId: id } })
+    await page.evaluate(() => localStorage.clear())
+    await reload(page)
+    expect(await anonymousId(page)).toBe(id)
+    expect((await writes(page)).filter((write) => write.startsWith(COOKIE))).toEqual([])
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
     await context.close()
   })
 
