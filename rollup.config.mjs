@@ -29,6 +29,9 @@ const printStubHash = () => ({
     const inline = readmeStub()
     if (inline != built) this.warn(`README.md's inline loader stub differs from dist/stub.js; paste this into the README:\n<script>${built}</script>`)
     if (inline) console.log(`README loader stub (inline): script-src 'sha256-${createHash('sha256').update(inline).digest('base64')}'`)
+    // The README prints the hash for users who never build: say so at once when it goes stale.
+    const hash = `'sha256-${createHash('sha256').update(built).digest('base64')}'`
+    if (!readFileSync(new URL('./README.md', import.meta.url), 'utf8').includes(hash)) this.warn(`README.md does not print the stub's CSP hash ${hash}: put it next to the stub.`)
   },
 })
 
