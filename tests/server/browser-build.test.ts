@@ -5,7 +5,7 @@
  * build. The package is installed as an app has it: node_modules/userflux-snippet, a link to this
  * repository. Needs `npm run build`. Also prints what createProxy adds to a server bundle.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
@@ -58,6 +58,13 @@ describe('in a browser bundle: a module that says it is for servers', () => {
     expect(code).toContain('userflux-snippet/server is for servers')
     expect(() => run(code)).toThrow(MESSAGE)
   })
+})
+
+it('the browser module names every export of the real one, so that a browser bundle builds and meets the message', async () => {
+  const real = Object.keys(await import('userflux-snippet/server')).sort()
+  const stub = readFileSync(new URL('../../dist/server.browser.js', import.meta.url), 'utf8')
+  const names = [...stub.matchAll(/unavailable as (\w+)/g)].map((match) => match[1]).sort()
+  expect(names).toEqual(real)
 })
 
 describe('edge runtimes and Node: the real one', () => {
