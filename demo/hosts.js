@@ -2,8 +2,8 @@
  * DNS rebinding defence shared by the local Integration API and the demo site. A page on any site can
  * have its own name re-resolve to 127.0.0.1 and then talk to these servers as "same origin": only the
  * Host header tells such a request apart, so both servers answer only to the names they are meant to be
- * reached by (421 Misdirected Request otherwise), and the demo's switches compare Origin with those
- * names, never with the Host a request brought.
+ * reached by (421 Misdirected Request otherwise), and the demo's switches and the API's test routes
+ * compare Origin with those names, never with the Host a request brought.
  */
 
 /** The loopback names a browser on this machine uses; each is allowed with the port the server listens on. */

@@ -228,6 +228,10 @@ export function createApiServer({
       return sendError(response, 405, 'method_not_allowed', `${request.method} is not allowed on /profile/{userId}; use GET.`, { Allow: 'GET, OPTIONS' })
     }
     if (isControl) {
+      // Called from Node (tests, the demo server), which sends no Origin. A browser's request, which
+      // does, passes only from one of the API's own origins, whatever Host it came with.
+      const origin = request.headers.origin
+      if (origin !== undefined && !hosts.isOwnOrigin(origin)) return sendError(response, 403, 'cross_origin_refused', 'The test routes are not served to web pages.')
       return handleControl(request, response, path, tests, token, async () => {
         store.clear()
         await persistence?.append({ op: 'clear' })

@@ -50,7 +50,10 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
         report,
       )
     : storage
-  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
+  // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
+  // says nothing about the visitor, and another tab's opt-out must stop this one too.
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}) : shared
+  const consent = createConsent(choices, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent._optedOut()
   // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
   const safely =
@@ -120,7 +123,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
     safely(delivery._retryNow),
   )
   // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._optedOut() && delivery._cleared()))
+  choices._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._optedOut() && delivery._cleared()))
 
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
@@ -152,7 +155,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
       const invalid = checkUserId(userId)
       const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
-      const current = identity._userId()
+      // As stored right now: identifying another user than one a tab identified a moment ago resets
+      // first, so two people never share an anonymousId (issue 25 case 6).
+      const current = identity._userId(true)
       if (current != userId) {
         // Two people must never share an anonymousId.
         if (current) reset()

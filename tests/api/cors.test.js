@@ -80,9 +80,21 @@ describe('GET /profile/{userId} is never served to another origin', () => {
     expect(corsHeaders(response)).toEqual([])
   })
 
-  it('the /__test/ routes answer another origin without CORS headers, even with the token', async () => {
-    const response = await fetch(`${api.url}/__test/requests`, { headers: { origin: ORIGIN, 'x-uf-test-token': api.testToken } })
-    expect(corsHeaders(response)).toEqual([])
+  it('the /__test/ routes refuse another origin (403, no CORS headers), even with the token; the API\'s own origins pass', async () => {
+    for (const origin of [ORIGIN, 'null', `http://evil.example:${api.port}`, 'http://127.0.0.1:8080']) {
+      const response = await fetch(`${api.url}/__test/requests`, { headers: { origin, 'x-uf-test-token': api.testToken } })
+      expect(response.status, origin).toBe(403)
+      expect(corsHeaders(response)).toEqual([])
+      expect(await response.json()).toMatchObject({ error: 'cross_origin_refused' })
+    }
+    await api.faults([{ status: 500 }])
+    const refused = await fetch(`${api.url}/__test/reset`, { method: 'POST', headers: { origin: ORIGIN, 'x-uf-test-token': api.testToken, 'content-type': 'application/json' }, body: '{}' })
+    expect(refused.status).toBe(403)
+    expect((await api.post({ anonymousId: 'still-faulted' })).status).toBe(500) // the reset was not done
+    for (const name of ['localhost', '127.0.0.1']) {
+      const response = await fetch(`${api.url}/__test/requests`, { headers: { origin: `http://${name}:${api.port}`, 'x-uf-test-token': api.testToken } })
+      expect(response.status).toBe(200)
+    }
   })
 })
 
