@@ -63,7 +63,7 @@ describe('two builds side by side (previous release and this one)', () => {
       await stack.api.reset()
       // The next page of this release adopts both queues: the old format migrated, the new one as it is.
       const next = await open(context, 'now')
-      const accepted: any[] = await stack.api.waitFor((accepted) => {
+      const accepted = await stack.api.waitFor<any[]>((accepted) => {
         const state = final(accepted, anonymousId)
         return state.kept && state.added && accepted
       }, 20_000)
