@@ -65,7 +65,7 @@ describe('two builds side by side (previous release and this one)', () => {
       const next = await open(context, 'now')
       const accepted = await stack.api.waitFor<any[]>((accepted) => {
         const state = final(accepted, anonymousId)
-        return state.kept && state.added && accepted
+        return !!state.kept && !!state.added && accepted
       }, 20_000)
       await sleep(1500) // anything more, late
       expect(final(await stack.api.accepted(), anonymousId)).toEqual({ kept: 'old', theme: 'new', added: 'new' })
