@@ -165,6 +165,19 @@ const builds = [
     output: { file: 'dist/stub.js', format: 'iife', strict: false },
     plugins: [terser({ ecma: 5, compress: { passes: 3 }, format: { comments: false } }), printStubHash()],
   },
+  // userflux-snippet/server (SPEC §12), for servers and edge runtimes: not minified (no size budget
+  // there, and a server's stack traces should read), declarations in dist/server/ (the plugin's include is relative to tsconfig's rootDir, src).
+  {
+    input: 'src/server/index.ts',
+    output: { file: 'dist/server.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: true, declarationDir: 'dist', outDir: 'dist', include: ['server/*.ts'] })],
+  },
+  // What package.json's "browser" condition gives for userflux-snippet/server: a module that throws.
+  {
+    input: 'src/server/browser.ts',
+    output: { file: 'dist/server.browser.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
+  },
   ...consentBuilds(),
 ]
 

@@ -8,7 +8,8 @@ export default defineConfig({
     sequence: { sequencer: EnginesBesideE2e },
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'api', include: ['tests/api/**/*.test.{js,ts}'], environment: 'node' } },
+      // tests/server: userflux-snippet/server against the local API, in Node (no browser).
+      { test: { name: 'api', include: ['tests/api/**/*.test.{js,ts}', 'tests/server/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           // The multi-tab simulator (tests/sim): its own models' tests, and the built bundle checked

@@ -14,10 +14,11 @@ import { watchPage } from '../browser/lifecycle.js'
 import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
+import { expireServerId, serverId } from '../browser/server-cookie.js'
 import { createStorage } from '../browser/storage.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
-import type { CallOptions, Options, Properties, Shape, UserFluxClient } from '../types.js'
+import type { CallOptions, Options, Properties, ProxiedOptions, Shape, UserFluxClient } from '../types.js'
 import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
 /**
@@ -25,8 +26,8 @@ import { checkUserId, sanitize, type Sanitized } from './validate.js'
  * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
  * `onError`, or the console without one.
  */
-export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
-  const { options: config, problems } = normalizeOptions(options)
+export function createClient<P extends Shape<P> = Properties>(options: Options | ProxiedOptions): UserFluxClient<P> {
+  const { options: config, problems } = normalizeOptions(options as Options)
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
@@ -85,12 +86,14 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       stored.startsWith(`${prefix}-queue-${encodeURIComponent(config.writeKey + '@')}`) || stored.startsWith(`${prefix}-queue-${config.writeKey}@`),
   }
   const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
-  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
+  // SPEC §12: the id of userflux-snippet/server's cookie, when storage lost it (Safari's 7-day cap).
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId ?? serverId(shared, prefix))
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
   const reset = () => {
     identity._reset()
     enrichment._forget()
+    expireServerId(prefix)
   }
   const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore)
   let tabs: Tabs
@@ -204,6 +207,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       for (const stored of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-'), ...storage._keys(prefix + '-delivered-')]) storage._remove(stored)
       identity._store(false)
       enrichment._forget()
+      expireServerId(prefix)
     }),
     optIn: guard(() => {
       // Before decide(), which reads the ids back from storage.
