@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 
 /** Prints the Subresource Integrity value of a written file, for the script tag's integrity attribute. */
 const printIntegrity = () => ({
@@ -31,6 +32,9 @@ const printStubHash = () => ({
     const inline = readmeStub()
     if (inline != built) this.warn(`README.md's inline loader stub differs from dist/stub.js; paste this into the README:\n<script>${built}</script>`)
     if (inline) console.log(`README loader stub (inline): script-src 'sha256-${createHash('sha256').update(inline).digest('base64')}'`)
+    // The README prints the hash for users who never build: say so at once when it goes stale.
+    const hash = `'sha256-${createHash('sha256').update(built).digest('base64')}'`
+    if (!readFileSync(new URL('./README.md', import.meta.url), 'utf8').includes(hash)) this.warn(`README.md does not print the stub's CSP hash ${hash}: put it next to the stub.`)
   },
 })
 
@@ -152,6 +156,34 @@ export default { create: (defaults) => (input, options) => Ky.create(input, { ..
 // Function and class names kept: stack traces an app's developer reads name our functions.
 const mangleInternals = terser({ ecma: 2020, compress: false, mangle: { keep_fnames: true, keep_classnames: true, properties: { regex: /^_/ } }, format: { comments: false, beautify: true } })
 
+/**
+ * Issue 22: the consent tools' adapters, never in the core script tag. For npm, one ESM entry each
+ * (dist/consent/<name>.js, sharing a small chunk; their declarations come with the first build's);
+ * for the script tag, one small file each (dist/consent-<name>.min.js) that attaches to
+ * window.userflux. They use no internal `_` names. TypeScript is only stripped here (`npm run
+ * typecheck` and the first build check these files): five more full compiles would double the build.
+ */
+function consentBuilds() {
+  const stripTypes = () => ({
+    name: 'strip-types',
+    resolveId: (id, importer) => (importer && id.startsWith('.') && id.endsWith('.js') ? new URL(id.replace(/\.js$/, '.ts'), 'file://' + importer).pathname : null),
+    transform: (code, id) => (id.endsWith('.ts') ? ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext } }).outputText : null),
+  })
+  const names = ['tcf', 'consent-mode', 'onetrust', 'cookiebot']
+  return [
+    {
+      input: names.map((name) => `src/consent/${name}.ts`),
+      output: { dir: 'dist', format: 'es', entryFileNames: 'consent/[name].js', chunkFileNames: 'consent/[name].js' },
+      plugins: [stripTypes()],
+    },
+    ...names.map((name) => ({
+      input: `src/consent/tag-${name}.ts`,
+      output: { file: `dist/consent-${name}.min.js`, format: 'iife' },
+      plugins: [stripTypes(), terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
+    })),
+  ]
+}
+
 const builds = [
   // For bundlers: the part of ky our call uses goes in (KY_CUTS), as in the script tag. On f12cb4f's
   // code an app that bundles createClient measured 7,857 B gzip this way, against 10,698 B with ky
@@ -177,6 +209,20 @@ const builds = [
     output: { file: 'dist/stub.js', format: 'iife', strict: false },
     plugins: [terser({ ecma: 5, compress: { passes: 3 }, format: { comments: false } }), printStubHash()],
   },
+  // userflux-snippet/server (SPEC §12), for servers and edge runtimes: not minified (no size budget
+  // there, and a server's stack traces should read), declarations in dist/server/ (the plugin's include is relative to tsconfig's rootDir, src).
+  {
+    input: 'src/server/index.ts',
+    output: { file: 'dist/server.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: true, declarationDir: 'dist', outDir: 'dist', include: ['server/*.ts'] })],
+  },
+  // What package.json's "browser" condition gives for userflux-snippet/server: a module that throws.
+  {
+    input: 'src/server/browser.ts',
+    output: { file: 'dist/server.browser.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
+  },
+  ...consentBuilds(),
 ]
 
 // UF_BUILD=stub (or any part of an input's path) builds only that one, e.g. for a test.

@@ -36,6 +36,18 @@ export type PropertiesOf<P, T> = string extends keyof P
     : Json<T>
   : { [K in keyof P]?: P[K] | null } & { [K in Exclude<keyof T, keyof P>]: never }
 
+/**
+ * The visitor's consent (SPEC §11): `granted` (stored and sent), `denied` (opted out: nothing stored or
+ * sent) or `pending` (not asked yet, or no answer: calls kept in memory only, delivered on `optIn()`).
+ */
+export type ConsentState = 'granted' | 'denied' | 'pending'
+
+/**
+ * Options without a `writeKey`: for an `endpoint` that is a path of the page's own origin (`'/uf'`),
+ * whose proxy (`userflux-snippet/server`) holds the Write Only key (SPEC §12).
+ */
+export type ProxiedOptions = Omit<Options, 'writeKey'> & { writeKey?: undefined; endpoint: `/${string}` }
+
 /** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
 
@@ -98,12 +110,21 @@ export interface Options {
    */
   maxRetryDelay?: number
   /**
-   * Start opted out: nothing is sent or stored until `optIn()` (e.g. after consent).
+   * Start opted out: nothing is sent or stored until `optIn()`. The same as `consent: 'denied'`, and
+   * wins over `consent` (the most restrictive reading).
    * @default false
    */
   optedOut?: boolean
   /**
-   * Treat a browser's Global Privacy Control signal (`navigator.globalPrivacyControl`) as an opt-out.
+   * The consent state until the visitor chooses; a stored choice (`optIn()` / `optOut()`, here or in
+   * another tab, on an earlier visit too) wins over it. `'pending'`: calls are kept in memory only,
+   * nothing stored or sent, delivered by `optIn()`, discarded by `optOut()`.
+   * @default 'granted' ('denied' with `optedOut: true` or a respected Global Privacy Control)
+   */
+  consent?: ConsentState
+  /**
+   * Treat a browser's Global Privacy Control signal (`navigator.globalPrivacyControl`) as denied
+   * consent (until the visitor's own `optIn()`).
    * @default false
    */
   respectGlobalPrivacyControl?: boolean
@@ -181,11 +202,13 @@ export interface UserFluxClient<P extends Shape<P> = Properties> {
   reset(): void
   /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */
   flush(): Promise<FlushResult>
-  /** Stop sending and storing anything but the opt-out flag; pending updates are discarded. */
+  /** Consent denied: stop sending and storing anything but the choice; pending updates are discarded. */
   optOut(): void
-  /** Undo `optOut()`. */
+  /** Consent granted: undoes `optOut()`; while pending, stores and delivers what was kept in memory. */
   optIn(): void
+  /** True only when consent is denied. */
   readonly hasOptedOut: boolean
+  readonly consent: ConsentState
   readonly anonymousId: string
   readonly userId: string | null
 }

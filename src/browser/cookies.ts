@@ -98,6 +98,8 @@ export function withCookies(
           storage._set(key, '1')
           return '1'
         }
+        // An opt-out made before the site turned cookieDomain on reaches the other subdomains too.
+        if (stored == '1' && !found.includes('1')) write(key, '1')
         return stored
       }
       if (!found.length) {

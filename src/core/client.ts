@@ -2,6 +2,7 @@ import { firstTouch } from '../features/attribution.js'
 import { bootstrapId } from '../features/bootstrap.js'
 import { isBot } from '../features/bots.js'
 import { createConsent } from './consent.js'
+import { holdWrites } from './consent-hold.js'
 import { whenVisible, withCookies } from '../browser/cookies.js'
 import { createDelivery } from '../delivery/delivery.js'
 import { createEnrichment } from '../features/enrich.js'
@@ -13,19 +14,20 @@ import { watchPage } from '../browser/lifecycle.js'
 import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
+import { expireServerId, serverId } from '../browser/server-cookie.js'
 import { createStorage } from '../browser/storage.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
-import type { CallOptions, Options, Properties, Shape, UserFluxClient } from '../types.js'
-import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js'
+import type { CallOptions, Options, Properties, ProxiedOptions, Shape, UserFluxClient } from '../types.js'
+import { checkUserId, sanitize, type Sanitized } from './validate.js'
 
 /**
  * Creates a client. Never throws, nor does any method: setup mistakes (a bad option, reported by name
  * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
  * `onError`, or the console without one.
  */
-export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
-  const { options: config, problems } = normalizeOptions(options)
+export function createClient<P extends Shape<P> = Properties>(options: Options | ProxiedOptions): UserFluxClient<P> {
+  const { options: config, problems } = normalizeOptions(options as Options)
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
@@ -37,20 +39,29 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     return createInertClient(why)
   }
   const prefix = config.storagePrefix
-  const storage = createStorage(config.storage, report)
-  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
-  const shared = config.cookieDomain
+  const local = createStorage(config.storage, report)
+  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch (other
+  // keys pass through to storage).
+  const real = config.cookieDomain
     ? withCookies(
-        storage,
+        local,
         ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name),
         prefix + '-optOut',
         config.cookieDomain,
         config.cookieExpiryDays,
         report,
       )
-    : storage
-  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
-  const canStore = () => !consent._optedOut()
+    : local
+  // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
+  // says nothing about the visitor, and another tab's opt-out must stop this one too.
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}) : real
+  const consent = createConsent(choices, prefix, config)
+  // While consent is pending, every write but the choice itself stays in memory (consent-hold.ts).
+  const storage = holdWrites(real, () => consent._state() == 'pending')
+  const shared = storage
+  const denied = () => consent._state() == 'denied'
+  const granted = () => consent._state() == 'granted'
+  const canStore = () => !denied()
   // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
   const safely =
     <A extends unknown[]>(task: (...args: A) => void) =>
@@ -75,12 +86,14 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       stored.startsWith(`${prefix}-queue-${encodeURIComponent(config.writeKey + '@')}`) || stored.startsWith(`${prefix}-queue-${config.writeKey}@`),
   }
   const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
-  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
+  // SPEC §12: the id of userflux-snippet/server's cookie, when storage lost it (Safari's 7-day cap).
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId ?? serverId(shared, prefix))
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
-  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
+  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
   const reset = () => {
     identity._reset()
     enrichment._forget()
+    expireServerId(prefix)
   }
   const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore)
   let tabs: Tabs
@@ -90,7 +103,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     ledger,
     {
       ...config,
-      _allowed: canStore,
+      _allowed: granted,
       _extra(entry) {
         // An anonymousId made up while storage was unreadable is checked once more before it leaves
         // (queued anonymous updates then follow the id found).
@@ -105,7 +118,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery._adopted, ledger._see, safely)
+  // Nothing is sent while pending: the queue waits in memory for the choice.
+  const schedule = () => granted() && delivery._schedule()
+  tabs = shareWithTabs(storage, queue, scope, () => granted() && delivery._adopted(), ledger._see, safely)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
   watchPage(
     safely(delivery._sendOnExit),
@@ -116,38 +131,32 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     }),
     safely(delivery._retryNow),
   )
-  // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._optedOut() && delivery._cleared()))
-
-  /** `properties` less the values this browser delivered already, for this visitor, within `resendAfter` (none are left out while another value of the key waits). */
-  const unchanged = (properties: Properties, anonymousId: string) => {
-    if (!config.resendAfter) return properties
-    let fresh: Properties | undefined
-    for (const name of Object.keys(properties)) {
-      const waiting = queue._entries.some((entry) => entry.anonymousId == anonymousId && entry.stamps.has(name))
-      if (!waiting && ledger._delivered(anonymousId, name, properties[name], config.resendAfter)) {
-        fresh ||= { ...properties }
-        delete fresh[name]
-      }
+  /** The visitor chose, here (`here`) or in another tab: what this page held is written out or dropped. */
+  const decide = (grant: boolean, here?: boolean) => {
+    // Written out before the choice is stored: a pending tab seeing the choice finds this tab's visitor.
+    const held = storage._release(grant)
+    if (here) consent._set(grant)
+    if (!grant) return delivery._cleared()
+    // Only after a hold: a cleared storage must not get this page's id back (identity.ts).
+    if (held) {
+      const shown = identity._anonymousId()
+      identity._reread()
+      // Another tab granted first and stored its visitor id: this page's anonymous updates join it.
+      if (identity._anonymousId() != shown) queue._relabel(shown, identity._anonymousId())
     }
-    return fresh || properties
+    schedule()
   }
+  // A choice in another tab (or another client of this page) reaches this one before its next send.
+  choices._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._state() != 'pending' && decide(granted())))
 
-  /** Queues an update; false when nothing of it was left to send (every value delivered already). */
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
-    const fresh = unchanged(properties, anonymousId)
-    if (fresh != properties) {
-      log('already delivered, not sent again:', Object.keys(properties).filter((name) => !Object.prototype.hasOwnProperty.call(fresh, name)))
-      if (!link && !Object.keys(fresh).length) return
-      size = utf8Length(JSON.stringify(fresh))
-    }
-    const merged = queue._add({ userId, anonymousId, locationEnrichment }, fresh, size, ledger._stamp())
-    log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties: fresh })
-    delivery._schedule()
+    const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
+    log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
+    schedule()
   }
 
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
@@ -160,7 +169,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
         report(new UserFluxError('invalid-argument', String(error)))
       }
     }
-  const optedOut = () => consent._optedOut() && (log('opted out, ignored'), true)
+  const optedOut = () => denied() && (log('opted out, ignored'), true)
 
   if (config.cookieDomain) whenVisible(safely(identity._reread))
 
@@ -170,7 +179,9 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       const invalid = checkUserId(userId)
       const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
       if (clean instanceof UserFluxError) return report(clean)
-      const current = identity._userId()
+      // As stored right now: identifying another user than one a tab identified a moment ago resets
+      // first, so two people never share an anonymousId (issue 25 case 6).
+      const current = identity._userId(true)
       if (current != userId) {
         // Two people must never share an anonymousId.
         if (current) reset()
@@ -186,23 +197,28 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
       enqueue(clean, call)
     }),
     reset: guard(reset),
-    flush: delivery._flush,
+    flush: () =>
+      consent._state() == 'pending' ? Promise.resolve({ ok: false, error: new UserFluxError('consent-pending', 'consent pending') }) : delivery._flush(),
     optOut: guard(() => {
-      consent._set(true)
+      decide(false, true)
       // Every pending update of the origin goes, every tab's and every client's: other live pages
       // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
       for (const stored of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-'), ...storage._keys(prefix + '-delivered-')]) storage._remove(stored)
-      delivery._cleared()
       identity._store(false)
       enrichment._forget()
+      expireServerId(prefix)
     }),
     optIn: guard(() => {
-      consent._set(false)
+      // Before decide(), which reads the ids back from storage.
       identity._store(true)
+      decide(true, true)
     }),
     get hasOptedOut() {
-      return consent._optedOut()
+      return denied()
+    },
+    get consent() {
+      return consent._state()
     },
     get anonymousId() {
       return identity._anonymousId()

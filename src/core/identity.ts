@@ -6,7 +6,8 @@ import { isValidId } from './validate.js'
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
   _anonymousId(settled?: boolean): string
-  _userId(): string | null
+  /** `fresh`: read from storage, not from what this page knew (another tab may have identified a user a moment ago). */
+  _userId(fresh?: boolean): string | null
   _setUserId(userId: string): void
   /** Clears the user and starts a new anonymous id. */
   _reset(): void
@@ -16,6 +17,11 @@ export interface Identity {
   _reread(): void
 }
 
+/**
+ * How long a new id may still give way to one another tab wrote at the same moment: two tabs of a
+ * new visitor opened together each make one, and the last written wins in both.
+ */
+const PROVISIONAL_FOR = 5000
 /** A clock that a user setting the system time back (or forward) cannot move. */
 const now = () => performance.now()
 
@@ -51,9 +57,11 @@ export function createIdentity(
     const value = storage._get(key)
     // Any non-empty text the API accepts is an id ("José García" must survive a reload as it was);
     // a value planted by another script or subdomain is checked like any input (SPEC §14).
-    if (!value || isValidId(value)) return value
-    // Corrupt: removed first, so that an onError reading the id meanwhile finds it repaired, then said once.
-    write(key, null)
+    // An empty value is no id either (it would be sent as `userId: ""`, which the API refuses).
+    if (value == null || isValidId(value)) return value
+    // Corrupt: removed first (removing stores nothing about the visitor, so also while opted out),
+    // so that an onError reading the id meanwhile finds it repaired, then said once.
+    storage._remove(key, true)
     report(corrupt(key))
     return null
   }
@@ -69,7 +77,10 @@ export function createIdentity(
       anonymous = stored
       if (provisionalUntil == Infinity) provisionalUntil = 0
     } else {
-      if (!anonymous) (anonymous = nanoid()), (provisionalUntil = now() + 5000)
+      if (!anonymous) {
+        anonymous = nanoid()
+        provisionalUntil = now() + PROVISIONAL_FOR
+      }
       if (stored === undefined) provisionalUntil = Infinity
       else write(anonymousKey, anonymous)
     }
@@ -98,12 +109,13 @@ export function createIdentity(
     }
   })
 
-  return {
+  const identity: Identity = {
     _anonymousId: anonymousId,
-    _userId() {
-      if (user === undefined) {
+    _userId(fresh) {
+      if (user === undefined || fresh) {
         const stored = read(userKey)
-        if (stored === undefined) return null
+        // Unreadable for a moment: what this page knew stands.
+        if (stored === undefined) return user ?? null
         user = stored
       }
       return user
@@ -126,8 +138,16 @@ export function createIdentity(
     },
     _store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
-      keep ? storage._set(anonymousKey, anonymousId(), true) : storage._remove(anonymousKey, true)
-      keep && user ? storage._set(userKey, user, true) : storage._remove(userKey, true)
+      if (keep) {
+        storage._set(anonymousKey, anonymousId(), true)
+        // The user as stored (another tab may have identified one this page never read): kept.
+        const current = identity._userId()
+        if (current) storage._set(userKey, current, true)
+      } else {
+        storage._remove(anonymousKey, true)
+        storage._remove(userKey, true)
+      }
     },
   }
+  return identity
 }

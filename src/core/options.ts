@@ -1,4 +1,6 @@
+import { firstParty } from '../browser/first-party.js'
 import type { Options } from '../types.js'
+import { isValidId } from './validate.js'
 
 /**
  * How an option is checked, defaulted and read from a script tag's `data-*` attribute, one row per
@@ -40,6 +42,8 @@ export const OPTIONS: Record<string, OptionRule> = {
   minRetryDelay: atLeast(1, 1000),
   maxRetryDelay: atLeast(1, 60_000),
   optedOut: boolean,
+  // No default here: without it, consent.ts reads optedOut.
+  consent: ["'granted', 'denied' or 'pending'", (value) => ['granted', 'denied', 'pending'].includes(value), , 's'],
   respectGlobalPrivacyControl: boolean,
   fetch: fn,
   // SPEC §8: enrichment and identity reach.
@@ -48,7 +52,7 @@ export const OPTIONS: Record<string, OptionRule> = {
   // data-cookie-domain="true" (find it), "example.com" (this one) or "false".
   cookieDomain: ['true, false or a domain', (value) => isBoolean(value) || isText(value), false, 'b'],
   cookieExpiryDays: atLeast(1, 365),
-  anonymousId: ['a non-empty string of at most 256 characters', (value) => isText(value) && value.length <= 256, undefined, 's'],
+  anonymousId: ['a non-empty string of at most 256 characters without control characters', (value) => isValidId(value) && value.length <= 256, undefined, 's'],
   attribution: boolean,
   // A day: a profile changed elsewhere (another device, the server) gets the value again after it.
   resendAfter: atLeast(0, 86_400_000),
@@ -99,8 +103,10 @@ export function normalizeOptions(input: Options | undefined): { options: Normali
     const byDefault = () => (typeof fallback == 'function' ? fallback() : fallback)
     // `undefined` means "the default", as users of data-* attributes and spread configs expect.
     if (name == 'writeKey') {
-      // Nothing to fall back to: the client will do nothing (a missing .env in production).
-      if (!valid(value)) problem(name, `is required (${expect}), not ${show(value)}: nothing is stored or sent`)
+      // Nothing to fall back to: the client will do nothing (a missing .env in production). Unless the
+      // endpoint is on this page's origin and none is given: its proxy holds the key (SPEC §12).
+      if (!value && firstParty(given.endpoint)) options[name] = ''
+      else if (!valid(value)) problem(name, `is required (${expect}), not ${show(value)}: nothing is stored or sent`)
     } else if (value === undefined) {
       options[name] = byDefault()
     } else if (!valid(value)) {

@@ -25,6 +25,8 @@ export interface Delivery {
 
 export interface DeliveryOptions {
   flushInterval: number
+  /** Milliseconds a delivered value is not sent again (`resendAfter`). */
+  resendAfter: number
   minRetryDelay: number
   maxRetryDelay: number
   /** False once the visitor opted out (in any tab): nothing more is sent. */
@@ -100,6 +102,7 @@ export function createDelivery(
   let retryAt = 0
   let attempt = 0
   let draining = false
+  let exitsInFlight = 0
   let paused: UserFluxError | undefined
   let lastError: UserFluxError | undefined
   // flush() calls waiting: [the stamp of the newest entry queued when it was called, its resolve].
@@ -116,8 +119,9 @@ export function createDelivery(
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
   const prepare = (entry: Entry, extra: object | undefined) => {
     ledger._prune(entry)
-    // Identified entries always go: they carry the link between anonymousId and userId.
-    if (!entry.userId && !Object.keys(entry.properties).length) return
+    ledger._unchanged(entry, options.resendAfter)
+    // An identify() of a new user always goes: it carries the link between anonymousId and userId.
+    if (!entry.link && !Object.keys(entry.properties).length) return
     const body = bodyOf(entry, extra)
     if (utf8Length(body) < MAX_BODY) return body
     report(new UserFluxError('rejected', `rejected (body over ${MAX_BODY} bytes): update dropped`))
@@ -224,7 +228,9 @@ export function createDelivery(
     if (draining) return
     draining = true
     try {
-      for (let entry; (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
+      // Not while an exit send of this page is on the wire: it may carry an older value of a key the
+      // next entry sets, and requests side by side may land in any order. Its answer drains again.
+      for (let entry; !exitsInFlight && (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
         const sending = entry
         const outcome = await sendLocked(sending)
         if (!allowed()) {
@@ -288,9 +294,11 @@ export function createDelivery(
         const bytes = utf8Length(body)
         if (!reserve(bytes)) continue
         entry[BUSY] = true
+        exitsInFlight++
         send(entry, body, timeout(body), true, true).then(
           safely((answer: Answer) => {
             release(bytes)
+            exitsInFlight--
             settle(entry, answer, extra)
           }),
         )

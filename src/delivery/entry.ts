@@ -18,6 +18,8 @@ export interface Entry {
   [SIZES]?: Map<string, number> | undefined
   /** Absent while anonymous. */
   userId?: string | undefined
+  /** Made by `identify()` of a new user: sent even with no property left, as it links the anonymousId to the user. */
+  link?: true | undefined
   anonymousId: string
   locationEnrichment: boolean
   /** The `ufeid` of a UserFlux message link, while there is one. */
@@ -56,6 +58,7 @@ export function mergeEntries(into: Entry, from: Entry): boolean {
       into.stamps.set(name, stamp)
     }
   })
+  if (from.link) into.link = true
   into.bytes += from.bytes
   into[SIZES] = undefined
   return true

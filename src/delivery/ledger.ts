@@ -1,5 +1,5 @@
 import type { UserFluxError } from '../core/errors.js'
-import { isValidId } from '../core/validate.js'
+import { isPlainObject, isValidId } from '../core/validate.js'
 import { corrupt, type SafeStorage } from '../browser/storage.js'
 import { dropKey, type Entry } from './entry.js'
 
@@ -28,8 +28,12 @@ export interface Ledger {
   _record(entry: Entry): void
   /** A stamp set elsewhere (another page's queue): the next stamps here are above it. */
   _see(stamp: number): void
-  /** True when this browser delivered `value` as the last value of `key` for `anonymousId`, less than `maxAge` ms ago. */
-  _delivered(anonymousId: string, key: string, value: unknown, maxAge: number): boolean
+  /**
+   * Drops from `entry` the values this browser delivered already as the last value of their key for
+   * the same anonymousId, less than `maxAge` ms ago: the API has them. Asked under the send lock, so
+   * the record is what the server last got, whichever tab sent it.
+   */
+  _unchanged(entry: Entry, maxAge: number): void
 }
 
 /** A short hash of a value's JSON (FNV-1a, 32 bits): enough to tell "the same value again". */
@@ -115,14 +119,26 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
   const legacy = storage._get(legacyKey)
   if (legacy) {
     read()
+    let bad = false
     try {
       const stored = JSON.parse(legacy)
-      for (const [id, own] of Object.entries(stored && typeof stored == 'object' ? stored : {}))
-        for (const [name, stamp] of Object.entries(own && typeof own == 'object' ? own : {}))
-          if (isValidId(id) && isCount(stamp)) add(record, id, name, [stamp, '', 0])
+      if (!isPlainObject(stored)) throw 0
+      for (const [id, own] of Object.entries(stored)) {
+        if (!isValidId(id) || !isPlainObject(own)) bad = true
+        else
+          for (const [name, stamp] of Object.entries(own)) {
+            if (!isCount(stamp)) bad = true
+            else {
+              add(record, id, name, [stamp, '', 0])
+              last = Math.max(last, stamp)
+            }
+          }
+      }
     } catch {
-      report(corrupt(legacyKey))
+      bad = true
     }
+    // The valid ones migrated; the rest said once.
+    if (bad) report(corrupt(legacyKey))
     storage._remove(legacyKey)
     write()
   }
@@ -154,9 +170,23 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
       entry.stamps.forEach((stamp, name) => add(record, entry.anonymousId, name, [stamp, valueHash(entry.properties[name]), at]))
       write()
     },
-    _delivered(anonymousId, name, value, maxAge) {
-      const known = read().get(anonymousId)?.get(name)
-      return !!known && known[1] == valueHash(value) && Math.abs(Date.now() - known[2]) < maxAge
+    _unchanged(entry, maxAge) {
+      const delivered = read().get(entry.anonymousId)
+      let left = false
+      if (delivered && maxAge)
+        entry.stamps.forEach((stamp, name) => {
+          const known = delivered.get(name)
+          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == valueHash(entry.properties[name])) {
+            dropKey(entry, name)
+            // The server's value is this one as of this stamp: an older value another tab still
+            // holds is then pruned, as it would have been had this one been sent.
+            if (stamp > known[0]) {
+              delivered.set(name, [stamp, known[1], known[2]])
+              left = true
+            }
+          }
+        })
+      if (left) write()
     },
   }
 }

@@ -50,6 +50,7 @@ function readEntry(stored: any, v1: boolean): Entry | undefined {
   const stamps = new Map<string, number>()
   // v1: [[name, stamp]…]; the release before it: { name: stamp }; the one before that had none (0).
   const storedStamps: unknown = v1 ? stored.stamps : stored.t
+  if (v1 && !Array.isArray(storedStamps)) return
   const pairs: unknown[] = Array.isArray(storedStamps) ? storedStamps : isPlainObject(storedStamps) ? Object.entries(storedStamps) : []
   for (const pair of pairs) {
     if (!Array.isArray(pair) || typeof pair[0] != 'string' || !isCount(pair[1])) return
@@ -58,8 +59,11 @@ function readEntry(stored: any, v1: boolean): Entry | undefined {
   const copy = ownCopy(properties)
   for (const name of Object.keys(copy)) if (!stamps.has(name)) stamps.set(name, 0)
   for (const name of stamps.keys()) if (!Object.prototype.hasOwnProperty.call(copy, name)) stamps.delete(name)
+  // The releases before v1 sent every identified entry: it may carry the link to its user.
+  const link = v1 ? stored.link === true : userId != null
   return {
     ...(userId != null && { userId }),
+    ...(link && { link }),
     anonymousId,
     locationEnrichment,
     ...(externalId != null && { externalId }),

@@ -10,7 +10,7 @@ export { BUSY, type Entry, type Identity } from './entry.js'
 export interface Queue {
   readonly _entries: readonly Entry[]
   /** Queues an update, merging it into the last entry when that one is for the same identity and has room. */
-  _add(identity: Identity, properties: Properties, size: number, stamp: number): boolean
+  _add(identity: Identity, properties: Properties, size: number, stamp: number, link?: boolean): boolean
   _remove(entry: Entry): void
   /**
    * Takes over the entries other pages left under `keys`, those last written `minAge` ms ago or more,
@@ -135,13 +135,14 @@ export function createQueue(
     get _key() {
       return key
     },
-    _add(identity, properties, bytes, stamp) {
+    _add(identity, properties, bytes, stamp, link) {
       const last = entries[entries.length - 1]
       const merged = !!last && !last[BUSY] && sameIdentity(last, identity) && mergeInto(last, properties, bytes, stamp)
+      if (merged && link) last.link = true
       if (!merged) {
         const stamps = new Map<string, number>()
         for (const name of Object.keys(properties)) stamps.set(name, stamp)
-        entries.push({ ...identity, properties, stamps, bytes, firstStamp: stamp })
+        entries.push({ ...identity, ...(link && { link }), properties, stamps, bytes, firstStamp: stamp })
         cap()
       }
       changed()

@@ -1,5 +1,6 @@
 import { collectDeviceData, type DeviceData } from './device-data.js'
-import type { SafeStorage } from '../browser/storage.js'
+import { corrupt, type SafeStorage } from '../browser/storage.js'
+import type { UserFluxError } from '../core/errors.js'
 import { isValidId } from '../core/validate.js'
 
 /** What goes into a request body beside the identity and the properties. */
@@ -25,7 +26,7 @@ export interface Enrichment {
  * The external id comes from the landing URL's `ufeid` (links in UserFlux messages), stored under
  * `key` as UserFlux's own SDK does, and goes with every request until `reset()`.
  */
-export function createEnrichment(storage: SafeStorage, key: string, deviceData: boolean, canStore: () => boolean): Enrichment {
+export function createEnrichment(storage: SafeStorage, key: string, deviceData: boolean, canStore: () => boolean, report: (error: UserFluxError) => void): Enrichment {
   // The identity ("userId anonymousId") a request with device data was last accepted for.
   let described: string | undefined
   const identity = (entry: Visitor) => entry.userId + ' ' + entry.anonymousId
@@ -49,6 +50,11 @@ export function createEnrichment(storage: SafeStorage, key: string, deviceData: 
       // What storage or a cookie holds is checked like any input: a planted 70 KB value would make
       // every body too big to send.
       if (isValidId(externalId) && externalId.length <= 256) extra.externalId = externalId
+      else if (externalId) {
+        // Repaired and said once: it is gone after this.
+        storage._remove(key)
+        report(corrupt(key))
+      }
       // Not where there is no window (SSR, Node): no device to describe.
       if (deviceData && typeof window == 'object' && described != identity(entry)) extra.deviceData = collectDeviceData()
       return extra

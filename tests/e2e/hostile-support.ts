@@ -26,7 +26,8 @@ export const hostileName = fc.oneof(
 /** An id as found in storage, a cookie, an option or a call: valid ones, inherited names, junk. */
 export const hostileId = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...PROTO_NAMES) },
-  { weight: 2, arbitrary: fc.constantFrom('', ' ', '\u0000', 'tab\tid', 'x'.repeat(70_000), 'José García', 'user-42') },
+  // Past the 1,024-character id limit (security.test.ts plants a 70 KB one; here it would flood a failure's report).
+  { weight: 2, arbitrary: fc.constantFrom('', ' ', '\u0000', 'tab\tid', 'x'.repeat(1500), 'José García', 'user-42') },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
 )
 
@@ -133,9 +134,12 @@ export async function deliverMarker(watched: Watched, marker: number) {
     const uf = (window as any).userflux
     uf.updateProfile({ marker })
     const result = await uf.flush()
-    return { ok: result.ok, anonymousId: uf.anonymousId as string, optedOut: uf.hasOptedOut as boolean }
+    return { ok: result.ok, error: result.error?.message as string | undefined, anonymousId: uf.anonymousId as string, optedOut: uf.hasOptedOut as boolean }
   }, marker)
 }
 
-/** The lines reported more than once: a bad value must be reported once (SPEC §14). */
-export const repeated = (lines: string[]) => lines.filter((line, i) => lines.indexOf(line) != i)
+/**
+ * The reports of bad stored values (storage, cookies) made more than once: each must be reported once
+ * (SPEC §14). A bad argument is reported at each call, as it should be.
+ */
+export const repeated = (lines: string[]) => lines.filter((line, i) => /corrupt|cookies named|storage unusable/.test(line) && lines.indexOf(line) != i)

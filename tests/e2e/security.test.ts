@@ -89,9 +89,11 @@ describe('2. property names of Object.prototype members are ordinary keys', () =
 describe('3. options are read from own properties only', () => {
   const polluted = { script: `Object.prototype.endpoint = 'http://127.0.0.1:9/evil'; Object.prototype.writeKey = 'stolen'` }
   it('ESM: Object.prototype.endpoint set by the page is never used', async () => {
-    const watched = await openWatched(await stack.newContext(), stack.site + esmPage(stack, `own-${++pages}`, `{ writeKey, flushInterval: 20, onError, endpoint: api }`), polluted)
-    expect((await deliverMarker(watched, 6)).ok).toBe(true)
-    expect(watched.posts.every((url) => url.startsWith(stack.api.url))).toBe(true)
+    // No endpoint given: the default one, never the page's Object.prototype.endpoint (no network here: it fails).
+    const watched = await openWatched(await stack.newContext(), stack.site + esmPage(stack, `own-${++pages}`, `{ writeKey, flushInterval: 20, onError, minRetryDelay: 60000 }`), polluted)
+    await deliverMarker(watched, 6)
+    expect(watched.posts.length).toBeGreaterThan(0)
+    expect(watched.posts.every((url) => url.startsWith('https://integration-api.userflux.co/profile'))).toBe(true)
     await unharmed(watched)
   })
   it('script tag: neither is an inherited data-endpoint', async () => {

@@ -56,6 +56,10 @@ export async function types() {
   createClient({})
   // @ts-expect-error writeKey is required
   createClient({ endpoint: 'https://proxy.example.com' })
+  // A path of the page's origin: its proxy (userflux-snippet/server) may hold the key (SPEC §12).
+  createClient({ endpoint: '/uf', debug: true })
+  // @ts-expect-error only a path starting with / goes without a key
+  createClient({ endpoint: 'uf', writeKey: undefined })
   // @ts-expect-error options are required
   createClient()
   // @ts-expect-error writeKey is a string
