@@ -73,6 +73,9 @@ const release = (bytes: number) => {
   page[KEEPALIVE_IN_FLIGHT]! -= bytes
 }
 
+/** Marks an entry sent by the exit send: on the wire without the lock, so nothing of its keys goes beside it. */
+const EXITING = Symbol()
+
 /** The (visitor, key) pairs an entry writes on the server, by anonymousId and by userId. */
 const writes = (entry: Entry) => {
   const pairs: string[] = []
@@ -102,7 +105,6 @@ export function createDelivery(
   let retryAt = 0
   let attempt = 0
   let draining = false
-  let exitsInFlight = 0
   let paused: UserFluxError | undefined
   let lastError: UserFluxError | undefined
   // flush() calls waiting: [the stamp of the newest entry queued when it was called, its resolve].
@@ -228,9 +230,11 @@ export function createDelivery(
     if (draining) return
     draining = true
     try {
-      // Not while an exit send of this page is on the wire: it may carry an older value of a key the
-      // next entry sets, and requests side by side may land in any order. Its answer drains again.
-      for (let entry; !exitsInFlight && (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
+      for (let entry; (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
+        // Not while an exit send of this page that writes one of its keys is on the wire: requests
+        // side by side may land in any order. Its answer (or its timeout) drains again.
+        const next = writes(entry)
+        if (queue._entries.some((other) => other[EXITING] && writes(other).some((pair) => next.includes(pair)))) break
         const sending = entry
         const outcome = await sendLocked(sending)
         if (!allowed()) {
@@ -293,12 +297,11 @@ export function createDelivery(
         }
         const bytes = utf8Length(body)
         if (!reserve(bytes)) continue
-        entry[BUSY] = true
-        exitsInFlight++
+        entry[BUSY] = entry[EXITING] = true
         send(entry, body, timeout(body), true, true).then(
           safely((answer: Answer) => {
             release(bytes)
-            exitsInFlight--
+            entry[EXITING] = false
             settle(entry, answer, extra)
           }),
         )

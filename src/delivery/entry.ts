@@ -15,6 +15,7 @@ export const SIZES = Symbol()
  */
 export interface Entry {
   [BUSY]?: boolean
+  [key: symbol]: unknown
   [SIZES]?: Map<string, number> | undefined
   /** Absent while anonymous. */
   userId?: string | undefined

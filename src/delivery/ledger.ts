@@ -44,6 +44,12 @@ export function valueHash(value: unknown): string {
   return (hash >>> 0).toString(36)
 }
 
+/**
+ * The hash an entry's value of `name` is remembered by: with its user, as a value delivered while
+ * anonymous reaches the user's profile only through the link, by the API's merge, not as sent.
+ */
+const hashOf = (entry: Entry, name: string) => valueHash(entry.userId ? [entry.userId, entry.properties[name]] : entry.properties[name])
+
 const isCount = (value: unknown): value is number => typeof value == 'number' && value >= 0 && Number.isFinite(value)
 
 /**
@@ -167,7 +173,7 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
     _record(entry) {
       read()
       const at = Date.now()
-      entry.stamps.forEach((stamp, name) => add(record, entry.anonymousId, name, [stamp, valueHash(entry.properties[name]), at]))
+      entry.stamps.forEach((stamp, name) => add(record, entry.anonymousId, name, [stamp, hashOf(entry, name), at]))
       write()
     },
     _unchanged(entry, maxAge) {
@@ -176,7 +182,8 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
       if (delivered && maxAge)
         entry.stamps.forEach((stamp, name) => {
           const known = delivered.get(name)
-          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == valueHash(entry.properties[name])) {
+          // The same value for the same user: one delivered while anonymous is not the user's yet.
+          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == hashOf(entry, name)) {
             dropKey(entry, name)
             // The server's value is this one as of this stamp: an older value another tab still
             // holds is then pruned, as it would have been had this one been sent.
