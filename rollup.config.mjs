@@ -113,6 +113,13 @@ export default { create: (defaults) => (input, options) => Ky.create(input, { ..
   },
 })
 
+/** Script tag build only: src/core/build.ts's SCRIPT_TAG is true there, so ESM-only code drops out. */
+const BUILD_FLAG = new URL('src/core/build.ts', import.meta.url).pathname
+const scriptTagFlag = () => ({
+  name: 'script-tag-flag',
+  load: (id) => (id == BUILD_FLAG ? 'export const SCRIPT_TAG = true' : null),
+})
+
 const builds = [
   // For bundlers: ky and nanoid stay imports, so an app that has them pays for them once.
   {
@@ -125,7 +132,7 @@ const builds = [
   {
     input: 'src/iife.ts',
     output: { file: 'dist/userflux.min.js', format: 'iife' },
-    plugins: [kyClassOnly(), resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify, printIntegrity()],
+    plugins: [scriptTagFlag(), kyClassOnly(), resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify, printIntegrity()],
   },
   // The loader stub, hand-written ES5, minified: dist/stub.js and the README's inline copy.
   {

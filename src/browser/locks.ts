@@ -36,12 +36,14 @@ export function ifLocksFree(names: string[], task: (free: string[]) => void): bo
 
 /** Holds `name` until the returned function is called; `onHeld` runs once it is held. */
 export function holdLock(name: string, onHeld?: () => void): () => void {
+  let released = false
   let release = () => {}
-  // A lock granted after release was asked for is held until the page goes: harmless, as the
-  // page then lives on, and it is rare (release is asked for on pagehide, the lock at start).
+  // Released before it was granted (a client destroyed at once, as StrictMode and HMR do, or a page
+  // left at once): let go as soon as it is granted, without running onHeld for a client gone.
   locks()?.request(name, () => {
+    if (released) return
     onHeld?.()
     return new Promise<void>((resolve) => (release = resolve))
   }).catch(() => {})
-  return () => release()
+  return () => ((released = true), release())
 }

@@ -56,6 +56,8 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string,
     _newKey: newKey,
     _leave() {
       left = true
+      // An adoption due now would take queues into a page (or a destroyed client) that is going.
+      clearTimeout(timer)
       // Written once more, so that live tabs look for it once its lock is free.
       queue._touch()
       // Releasing the lock in pagehide keeps the page eligible for the back/forward cache.

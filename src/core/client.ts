@@ -1,4 +1,5 @@
 import { firstTouch } from '../features/attribution.js'
+import { SCRIPT_TAG } from './build.js'
 import { bootstrapId } from '../features/bootstrap.js'
 import { isBot } from '../features/bots.js'
 import { createConsent } from './consent.js'
@@ -14,17 +15,19 @@ import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
 import { createStorage } from '../browser/storage.js'
+import { createSubscribers } from './subscribers.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
 import type { CallOptions, Options, Properties, Shape, UserFluxClient } from '../types.js'
-import { checkUserId, sanitize, type Sanitized } from './validate.js'
+import { createUnchanged } from './unchanged.js'
+import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js'
 
 /**
  * Creates a client. Never throws, nor does any method: setup mistakes (a bad option, reported by name
  * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
  * `onError`, or the console without one.
  */
-export function createClient<P extends Shape<P> = Properties>(options: Options): UserFluxClient<P> {
+export function createClient<P extends Shape<P> = Properties>(options?: Options): UserFluxClient<P> {
   const { options: config, problems } = normalizeOptions(options)
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
@@ -37,7 +40,11 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     return createInertClient(why)
   }
   const prefix = config.storagePrefix
-  const storage = createStorage(config.storage, report)
+  // destroy() aborts it: every listener of this client goes with it. The script tag's client is
+  // never destroyed.
+  const stop = SCRIPT_TAG ? undefined : new AbortController()
+  const signal = stop?.signal
+  const storage = createStorage(config.storage, report, signal)
   // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
   const shared = config.cookieDomain
     ? withCookies(storage, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
@@ -57,7 +64,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   let tabs: Tabs
   const delivery = createDelivery(
     queue,
-    createTransport(config.endpoint, config.writeKey, config.fetch),
+    createTransport(config.endpoint, config.writeKey!, config.fetch),
     ledger,
     {
       ...config,
@@ -77,9 +84,18 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
   )
   tabs = shareWithTabs(storage, queue, scope, delivery._schedule)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
-  watchPage(delivery._sendOnExit, tabs._leave, () => (tabs._awake(), delivery._retryNow()), delivery._retryNow)
-  // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-  shared._watch((key) => (key == consent._key || key == null) && consent._optedOut() && delivery._cleared())
+  watchPage(delivery._sendOnExit, tabs._leave, () => (tabs._awake(), delivery._retryNow()), delivery._retryNow, signal)
+  const subscribers = createSubscribers(() => {
+    const optedOut = consent._optedOut()
+    return { anonymousId: identity._anonymousId(), userId: identity._userId(), optedOut, consent: optedOut ? 'denied' : 'granted' }
+  }, report)
+  const unchanged = createUnchanged()
+  shared._watch((key) => {
+    // An opt-out in another tab (or another client of this page) reaches this one before its next send.
+    if ((key == consent._key || key == null) && consent._optedOut()) delivery._cleared()
+    // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first).
+    subscribers._changed()
+  })
 
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined) => {
     tabs._awake()
@@ -87,39 +103,72 @@ export function createClient<P extends Shape<P> = Properties>(options: Options):
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
     const merged = queue._add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger._stamp())
+    unchanged._queued(userId, properties)
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
     delivery._schedule()
   }
 
+  let destroyed = false
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
   const guard =
     <A extends unknown[]>(method: (...args: A) => void) =>
     (...args: A) => {
+      if (!SCRIPT_TAG && destroyed) return log('destroyed, ignored')
       try {
         method(...args)
       } catch (error) {
         report(new UserFluxError('invalid-argument', String(error)))
       }
+      subscribers._changed()
     }
   const optedOut = () => consent._optedOut() && (log('opted out, ignored'), true)
 
-  if (config.cookieDomain) whenVisible(identity._reread)
+  if (config.cookieDomain) whenVisible(() => (identity._reread(), subscribers._changed()), signal)
+
+  const identify = (userId: string, properties?: Partial<P>, call?: CallOptions) => {
+    if (optedOut()) return
+    const invalid = checkUserId(userId)
+    const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
+    if (clean instanceof UserFluxError) return report(clean)
+    const current = identity._userId()
+    if (current != userId) {
+      // Two people must never share an anonymousId.
+      if (current) reset()
+      identity._setUserId(userId)
+      // Always sent, even without properties: it is what links the anonymous profile to the user.
+      enqueue(clean, call)
+    } else if (Object.keys(clean.properties).length) enqueue(clean, call)
+  }
 
   const client: UserFluxClient<P> = {
-    identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
-      if (optedOut()) return
-      const invalid = checkUserId(userId)
-      const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
-      if (clean instanceof UserFluxError) return report(clean)
+    identify: guard(identify),
+    setUser: guard((userId: string | null | undefined, properties?: Partial<P>, call?: CallOptions) => {
       const current = identity._userId()
-      if (current != userId) {
-        // Two people must never share an anonymousId.
-        if (current) reset()
-        identity._setUserId(userId)
-        // Always sent, even without properties: it is what links the anonymous profile to the user.
-        enqueue(clean, call)
-      } else if (Object.keys(clean.properties).length) enqueue(clean, call)
+      // Signed out: a reset only if someone was signed in (resetting every anonymous render would
+      // split one visitor into many ids).
+      if (userId == null) return void (current && reset())
+      if (current != userId || properties === undefined || optedOut()) return identify(userId, properties, call)
+      const clean = checkUserId(userId) || sanitize('setUser', properties)
+      if (clean instanceof UserFluxError) return report(clean)
+      const fresh = unchanged._skipUnchanged(userId, clean.properties)
+      if (Object.keys(fresh).length) enqueue({ properties: fresh, _size: utf8Length(JSON.stringify(fresh)) }, call)
     }),
+    subscribe(listener) {
+      // A server renders once and has no tabs: nothing ever changes there to be told of.
+      return destroyed || typeof document == 'undefined' ? () => {} : subscribers._subscribe(listener)
+    },
+    destroy() {
+      if (SCRIPT_TAG || destroyed) return
+      log('destroyed')
+      destroyed = true
+      stop!.abort()
+      subscribers._clear()
+      delivery._stop(new UserFluxError('destroyed', 'client destroyed: nothing more sent by it'))
+      // Persisted as it is and the lock let go: the next client of this page adopts it as a closed
+      // tab's. Then forgotten here, so that nothing this client still hears of writes it again.
+      tabs._leave()
+      queueMicrotask(() => queue._restart(tabs._newKey()))
+    },
     updateProfile: guard((properties: Partial<P>, call?: CallOptions) => {
       if (optedOut()) return
       const clean = sanitize('updateProfile', properties)

@@ -17,6 +17,8 @@ export interface Delivery {
   _sendOnExit(): void
   /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
   _cleared(): void
+  /** The client is destroyed: no timer left, nothing more sent, every `flush()` settles with `why`. */
+  _stop(why: UserFluxError): void
 }
 
 export interface DeliveryOptions {
@@ -213,5 +215,12 @@ export function createDelivery(
       queue._touch()
     },
     _cleared: wipe,
+    _stop(why) {
+      clearTimeout(flushTimer)
+      clearTimeout(retryTimer)
+      // As a pause that never lifts: drain, _schedule and _sendOnExit all stop at it.
+      paused = why
+      settleWaiters(why)
+    },
   }
 }

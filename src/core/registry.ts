@@ -1,0 +1,60 @@
+import { createClient as create } from './client.js'
+import { UserFluxError } from './errors.js'
+import { createLogger } from './log.js'
+import { normalizeOptions } from './options.js'
+import type { Options, Properties, Shape, UserFluxClient } from '../types.js'
+
+/**
+ * The live clients of this page, by writeKey, endpoint and storagePrefix, with the options each was
+ * made with. On `globalThis` under a registered symbol, so that two copies of this module (an app
+ * bundling it twice, a module re-run by HMR) still find one another's clients.
+ */
+const REGISTRY = Symbol.for('userflux-snippet.clients')
+type Registry = Map<string, [client: UserFluxClient<any>, options: Map<string, unknown>]>
+const registry = (): Registry => ((globalThis as { [REGISTRY]?: Registry })[REGISTRY] ??= new Map())
+
+// Functions compare by their source: an `onError` written inline is a new function on every render
+// and every hot reload, and the same one for what it does.
+const same = (x: unknown, y: unknown) => x === y || (typeof x == 'function' && typeof y == 'function' && String(x) == String(y))
+
+// As normalizeOptions read them (own properties, defaults filled in: `{ debug: undefined }` is `{}`,
+// `'/uf/'` is `'/uf'`), in a Map: a key such as `__proto__` is just a key.
+const ownEntries = (config: object) => new Map(Object.entries(config))
+
+/**
+ * Creates a client, or returns the live one of this page for the same `writeKey`, `endpoint` and
+ * `storagePrefix`: React's StrictMode, hot module reloading and a module imported twice then never
+ * make a second client (which would send everything twice). Other options that differ from the
+ * first call's are reported, and the first call's stay: `destroy()` the client to change them.
+ * On a server every call gets its own client: nothing is shared between requests.
+ */
+export function createClient<P extends Shape<P> = Properties>(options?: Options): UserFluxClient<P> {
+  const { options: config, problems } = normalizeOptions(options)
+  // No key (an inert client, nothing to share) or no page (SSR): not kept.
+  if (typeof document == 'undefined' || problems.some(({ _name: name }) => name == 'writeKey')) return create<P>(options)
+  const key = [config.writeKey, config.endpoint, config.storagePrefix].join('\n')
+  const clients = registry()
+  const found = clients.get(key)
+  if (found) {
+    const [client, first] = found
+    const given = ownEntries(config)
+    const differ = [...new Set([...first.keys(), ...given.keys()])].filter((name) => !same(first.get(name), given.get(name)))
+    if (differ.length) {
+      createLogger(config.debug, config.onError)._report(
+        new UserFluxError(
+          'invalid-argument',
+          `createClient: this page has a client for this writeKey, endpoint and storagePrefix already; it is returned, and ${differ.map((name) => 'options.' + name).join(', ')} (different from its own) ignored: destroy() it first to change them`,
+        ),
+      )
+    }
+    return client
+  }
+  const client = create<P>(options)
+  clients.set(key, [client, ownEntries(config)])
+  const destroy = client.destroy
+  client.destroy = () => {
+    if (clients.get(key)?.[0] == client) clients.delete(key)
+    destroy()
+  }
+  return client
+}
