@@ -120,6 +120,10 @@ const scriptTagFlag = () => ({
   load: (id) => (id == BUILD_FLAG ? 'export const SCRIPT_TAG = true' : null),
 })
 
+/** The core entry (src/index.ts, imported as ../index.js), which the React binding imports from dist/index.js, not a copy. */
+const CORE = new URL('src/index', import.meta.url).pathname
+const isCore = (id) => id == '../index.js' || id == CORE + '.ts' || id == CORE + '.js'
+
 const builds = [
   // For bundlers: ky and nanoid stay imports, so an app that has them pays for them once.
   {
@@ -139,6 +143,15 @@ const builds = [
     input: 'src/stub.js',
     output: { file: 'dist/stub.js', format: 'iife', strict: false },
     plugins: [terser({ ecma: 5, compress: { passes: 3 }, format: { comments: false } }), printStubHash()],
+  },
+  // userflux-snippet/react: React and the core entry stay imports (the app's React; the one client
+  // registry of dist/index.js); 'use client' so that Next.js's server components can render its
+  // provider. Its declarations come from the first build (dist/react/*.d.ts).
+  {
+    input: 'src/react/index.ts',
+    external: (id) => /^react(\/|$)/.test(id) || isCore(id),
+    output: { file: 'dist/react.js', format: 'es', banner: "'use client'", paths: (id) => (isCore(id) ? './index.js' : id) },
+    plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
   },
 ]
 

@@ -36,6 +36,13 @@ export type PropertiesOf<P, T> = string extends keyof P
     : Json<T>
   : { [K in keyof P]?: P[K] | null | undefined } & { [K in Exclude<keyof T, keyof P>]: never }
 
+/**
+ * What `identify`, `setUser` and `updateProfile` take. A typed client (`createClient<Profile>`) takes
+ * `Profile`'s keys, each optional, `null` to clear and `undefined` to leave out, with no type
+ * parameter to infer: `cond ? { plan } : {}` is then one argument type, not two that disagree.
+ */
+export type Update<P, T> = string extends keyof P ? T & PropertiesOf<P, T> : { [K in keyof P]?: P[K] | null | undefined }
+
 /** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
 
@@ -182,7 +189,7 @@ export interface UserFluxClient<P extends Shape<P> = Properties> {
    * user again sends only the properties whose values changed; `null` while anonymous does nothing;
    * `null` after a user is `reset()`; another user is `reset()` then `identify()`.
    */
-  setUser<T extends object = {}>(userId: string | null | undefined, properties?: (T & PropertiesOf<P, T>) | undefined, options?: CallOptions): void
+  setUser<T extends object = {}>(userId: string | null | undefined, properties?: Update<P, T> | undefined, options?: CallOptions): void
   /**
    * Calls `listener` after each change of the identity or the opt-out choice, made in this tab or
    * another one; not at once (read the getters for the current state). Returns the unsubscribe.
@@ -194,9 +201,9 @@ export interface UserFluxClient<P extends Shape<P> = Properties> {
    */
   destroy(): void
   /** Link this browser to a signed-in user and optionally set properties. Call it on log-in. */
-  identify<T extends object = {}>(userId: string, properties?: (T & PropertiesOf<P, T>) | undefined, options?: CallOptions): void
+  identify<T extends object = {}>(userId: string, properties?: Update<P, T> | undefined, options?: CallOptions): void
   /** Merge properties into the current profile, anonymous or identified. `null` clears a value. */
-  updateProfile<T extends object>(properties: T & PropertiesOf<P, T>, options?: CallOptions): void
+  updateProfile<T extends object>(properties: Update<P, T>, options?: CallOptions): void
   /** Forget the user: queued updates go out under the old identity, then a new anonymous id starts. */
   reset(): void
   /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */

@@ -125,7 +125,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
 
   if (config.cookieDomain) whenVisible(() => (identity._reread(), subscribers._changed()), signal)
 
-  const identify = (userId: string, properties?: Partial<P>, call?: CallOptions) => {
+  const identify = (userId: string, properties?: unknown, call?: CallOptions) => {
     if (optedOut()) return
     const invalid = checkUserId(userId)
     const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
@@ -142,7 +142,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
 
   const client: UserFluxClient<P> = {
     identify: guard(identify),
-    setUser: guard((userId: string | null | undefined, properties?: Partial<P>, call?: CallOptions) => {
+    setUser: guard((userId: string | null | undefined, properties?: unknown, call?: CallOptions) => {
       const current = identity._userId()
       // Signed out: a reset only if someone was signed in (resetting every anonymous render would
       // split one visitor into many ids).
@@ -169,7 +169,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       tabs._leave()
       queueMicrotask(() => queue._restart(tabs._newKey()))
     },
-    updateProfile: guard((properties: Partial<P>, call?: CallOptions) => {
+    updateProfile: guard((properties: unknown, call?: CallOptions) => {
       if (optedOut()) return
       const clean = sanitize('updateProfile', properties)
       if (clean instanceof UserFluxError) return report(clean)
