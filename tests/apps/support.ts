@@ -4,7 +4,8 @@
  * this repository's build. The package's own install stays free of Vite, Next.js and their kin.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,24 +33,53 @@ export async function timed<T>(step: string, work: () => T | Promise<T>): Promis
  * them), then userflux-snippet from a tarball packed from dist/ now (run `npm run build` first), as
  * `npm install <tarball>` would put it, without writing it into the app's package.json or lockfile.
  */
-export async function installApp(dir: string) {
+export async function installApp(dir: string): Promise<string> {
   if (!existsSync(join(dir, 'node_modules'))) await timed('npm ci', () => npm(['ci', '--no-audit'], dir))
-  await timed('pack + install userflux-snippet', () => {
+  return timed('pack + install userflux-snippet', () => {
     const packed = mkdtempSync(join(tmpdir(), 'userflux-app-pack-'))
     try {
-      const [{ filename }] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packed], root))
+      const [{ filename, integrity }] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packed], root))
       npm(['install', '--no-save', '--no-audit', join(packed, filename)], dir)
+      // npm packs reproducibly (fixed mtimes): the same dist/ gives the same integrity.
+      return integrity as string
     } finally {
       rmSync(packed, { recursive: true, force: true })
     }
   })
 }
 
-/** The local Integration API (demo/api) in this process, with its test routes. */
-export async function startApi() {
-  const server = createApiServer({ control: true })
-  const { url } = await server.listen(0, '127.0.0.1')
-  return { api: new Api(url), url: url as string, close: () => server.close() as Promise<void> }
+/**
+ * A digest of what an app's build is made of: its own files (not node_modules nor build output),
+ * the tarball installed, and `extra` (its build-time environment). A build made of the same is reused.
+ */
+export function buildKey(dir: string, tarball: string, extra: unknown): string {
+  const hash = createHash('sha256').update(tarball).update(JSON.stringify(extra))
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder).sort()) {
+      if (['node_modules', '.next', 'dist', 'next-env.d.ts', 'tsconfig.tsbuildinfo'].includes(name)) continue
+      const path = join(folder, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else hash.update(path).update(readFileSync(path))
+    }
+  }
+  walk(dir)
+  return hash.digest('hex')
+}
+
+/**
+ * The local Integration API (demo/api) in this process, with its test routes; on `port` if it is
+ * free (a build that has the API's URL in it can then be reused), else on any free port.
+ */
+export async function startApi(port = 0) {
+  let server = createApiServer({ control: true })
+  let url: string
+  try {
+    ;({ url } = await server.listen(port, '127.0.0.1'))
+  } catch {
+    server = createApiServer({ control: true })
+    ;({ url } = await server.listen(0, '127.0.0.1'))
+  }
+  return { api: new Api(url), url, close: () => server.close() as Promise<void> }
 }
 
 export async function freePort(): Promise<number> {
@@ -87,7 +117,7 @@ export function startProcess(command: string, args: string[], cwd: string, env: 
 export function consoleProblems(page: Page): string[] {
   const problems: string[] = []
   page.on('console', (message) => {
-    if (message.type() == 'error' || message.type() == 'warning') problems.push(`${message.type()}: ${message.text()}`)
+    if (message.type() == 'error' || message.type() == 'warning') problems.push(`${message.type()}: ${message.text()} (${message.location().url})`)
   })
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
   return problems
