@@ -73,7 +73,7 @@ describe('Next.js App Router app (next build + next start)', () => {
   it('server rendering shows the empty identity: no client, no id made on the server', async () => {
     const html = await (await fetch(site + '/')).text()
     expect(html).toContain('<output id="user">anonymous</output> <output id="anonymous"></output>')
-    expect(server.output.log).not.toContain('[server-spy]')
+    expect(server.output.log).not.toContain('[server-spy] localStorage read')
   })
 
   it('log in, settings, log out, navigation: through the /uf rewrite, one request each, no hydration warning', async () => {
@@ -124,8 +124,15 @@ describe('Next.js App Router app (next build + next start)', () => {
     expect(problems).toEqual([])
   })
 
+  it("app/providers.tsx is the README's, as it is there", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const sample = /```tsx\n\/\/ app\/providers\.tsx\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(readFileSync(app + 'app/providers.tsx', 'utf8')).toBe(sample)
+  })
+
   it('the server never read storage nor created a client, and logged no error of ours', () => {
-    expect(server.output.log).not.toContain('[server-spy]')
+    expect(server.output.log).toContain('[server-spy] watching localStorage')
+    expect(server.output.log).not.toContain('[server-spy] localStorage read')
     expect(server.output.log).not.toMatch(/userflux|Error/i)
   })
 })

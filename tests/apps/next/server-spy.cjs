@@ -8,3 +8,5 @@ Object.defineProperty(globalThis, 'localStorage', {
     return undefined
   },
 })
+// Said once at start, so the test knows the spy is in place (and its silence later means something).
+console.log('[server-spy] watching localStorage')

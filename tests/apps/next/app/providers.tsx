@@ -2,13 +2,8 @@
 import type { ReactNode } from 'react'
 import { UserFluxProvider, UserFluxUser } from 'userflux-snippet/react'
 
-// NEXT_PUBLIC_ variables are inlined into the browser bundle at `next build`. The client is created
-// by the provider in the browser, never while the server renders.
-const options = {
-  writeKey: process.env.NEXT_PUBLIC_USERFLUX_WRITE_KEY,
-  endpoint: '/uf',
-  flushInterval: 200,
-}
+// '/uf': the rewrite of next.config.js (Behind a first-party proxy) sends it on to UserFlux.
+const options = { writeKey: process.env.NEXT_PUBLIC_USERFLUX_WRITE_KEY, endpoint: '/uf' }
 
 export function Providers({ user, children }: { user: { id: string; plan?: string | undefined } | null; children: ReactNode }) {
   return (
