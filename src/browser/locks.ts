@@ -1,3 +1,5 @@
+import { SCRIPT_TAG } from '../core/build.js'
+
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
 const locks = (): LockManager | undefined => globalThis.navigator?.locks
 
@@ -41,9 +43,9 @@ export function holdLock(name: string, onHeld?: () => void): () => void {
   // Released before it was granted (a client destroyed at once, as StrictMode and HMR do, or a page
   // left at once): let go as soon as it is granted, without running onHeld for a client gone.
   locks()?.request(name, () => {
-    if (released) return
+    if (!SCRIPT_TAG && released) return
     onHeld?.()
     return new Promise<void>((resolve) => (release = resolve))
   }).catch(() => {})
-  return () => ((released = true), release())
+  return SCRIPT_TAG ? () => release() : () => ((released = true), release())
 }

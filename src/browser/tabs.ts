@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid'
+import { SCRIPT_TAG } from '../core/build.js'
 import { holdLock, ifLocksFree } from './locks.js'
 import type { Queue } from '../delivery/queue.js'
 import type { SafeStorage } from './storage.js'
@@ -56,8 +57,9 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string,
     _newKey: newKey,
     _leave() {
       left = true
-      // An adoption due now would take queues into a page (or a destroyed client) that is going.
-      clearTimeout(timer)
+      // An adoption due now would take queues into a destroyed client (never the script tag's; a page
+      // going into the back/forward cache runs no timer).
+      if (!SCRIPT_TAG) clearTimeout(timer)
       // Written once more, so that live tabs look for it once its lock is free.
       queue._touch()
       // Releasing the lock in pagehide keeps the page eligible for the back/forward cache.

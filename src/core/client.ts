@@ -162,8 +162,8 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       log('destroyed')
       destroyed = true
       stop!.abort()
-      subscribers._clear()
-      delivery._stop(new UserFluxError('destroyed', 'client destroyed: nothing more sent by it'))
+      subscribers._clear!()
+      delivery._stop!(new UserFluxError('destroyed', 'client destroyed: nothing more sent by it'))
       // Persisted as it is and the lock let go: the next client of this page adopts it as a closed
       // tab's. Then forgotten here, so that nothing this client still hears of writes it again.
       tabs._leave()

@@ -1,3 +1,4 @@
+import { SCRIPT_TAG } from './build.js'
 import { UserFluxError } from './errors.js'
 import type { IdentityState } from '../types.js'
 
@@ -5,7 +6,8 @@ export interface Subscribers {
   _subscribe(listener: (state: IdentityState) => void): () => void
   /** Something may have changed: listeners hear of it (once, at the end of the task) if it did. */
   _changed(): void
-  _clear(): void
+  /** destroy(): not in the script tag (src/core/build.ts). */
+  _clear?(): void
 }
 
 /**
@@ -28,7 +30,7 @@ export function createSubscribers(read: () => IdentityState, report: (error: Use
         listener(state)
       } catch (error) {
         // The app's bug: said, and the other listeners are still told.
-        report(new UserFluxError('listener', 'a subscribe() listener threw: ' + error))
+        report(new UserFluxError('listener', 'listener threw: ' + error))
       }
     }
   }
@@ -44,6 +46,6 @@ export function createSubscribers(read: () => IdentityState, report: (error: Use
     _changed() {
       if (listeners.size && !pending) (pending = true), queueMicrotask(emit)
     },
-    _clear: () => listeners.clear(),
+    ...(!SCRIPT_TAG && { _clear: () => listeners.clear() }),
   }
 }

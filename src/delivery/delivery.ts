@@ -1,4 +1,5 @@
 import { retryDelay } from './backoff.js'
+import { SCRIPT_TAG } from '../core/build.js'
 import { UserFluxError } from '../core/errors.js'
 import type { Ledger } from './ledger.js'
 import { withLock } from '../browser/locks.js'
@@ -18,7 +19,7 @@ export interface Delivery {
   /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
   _cleared(): void
   /** The client is destroyed: no timer left, nothing more sent, every `flush()` settles with `why`. */
-  _stop(why: UserFluxError): void
+  _stop?(why: UserFluxError): void
 }
 
 export interface DeliveryOptions {
@@ -215,12 +216,15 @@ export function createDelivery(
       queue._touch()
     },
     _cleared: wipe,
-    _stop(why) {
-      clearTimeout(flushTimer)
-      clearTimeout(retryTimer)
-      // As a pause that never lifts: drain, _schedule and _sendOnExit all stop at it.
-      paused = why
-      settleWaiters(why)
-    },
+    // Not in the script tag, whose client is never destroyed (src/core/build.ts).
+    ...(!SCRIPT_TAG && {
+      _stop(why: UserFluxError) {
+        clearTimeout(flushTimer)
+        clearTimeout(retryTimer)
+        // As a pause that never lifts: drain, _schedule and _sendOnExit all stop at it.
+        paused = why
+        settleWaiters(why)
+      },
+    }),
   }
 }

@@ -75,8 +75,8 @@ describe('subscribe', () => {
     await tick()
     expect(heard).toEqual(['second', 'twice', 'twice', 'twice'])
     expect(errors.map((error) => [error.code, error.message])).toEqual([
-      ['listener', 'userflux: a subscribe() listener threw: Error: app bug'],
-      ['listener', 'userflux: a subscribe() listener threw: Error: app bug'],
+      ['listener', 'userflux: listener threw: Error: app bug'],
+      ['listener', 'userflux: listener threw: Error: app bug'],
     ])
   })
 
