@@ -23,7 +23,7 @@ if (found && (found as Record<symbol, unknown>)[MARK]) {
     console.error(`userflux: window.userflux was taken (${found instanceof Element ? `by <${found.localName} id="${found.id}">` : typeof found}); it now holds the client`)
   }
   let client: ScriptTagClient
-  if (!data.writeKey) {
+  if (!Object.prototype.hasOwnProperty.call(data, 'writeKey') || !data.writeKey) {
     const missing = new UserFluxError('invalid-argument', 'data-write-key is required')
     console.error(missing.message)
     client = createInertClient(missing) as ScriptTagClient
@@ -47,9 +47,14 @@ if (found && (found as Record<symbol, unknown>)[MARK]) {
   // Calls made before the script arrived, in the order they were made; the stub's flush() promises
   // settle with the client's own flush() result.
   for (const call of buffered) {
-    const [method, ...args] = call
-    const result = (client as any)[method]?.(...args)
-    const resolve = (call as { resolve?: (value: unknown) => void }).resolve
-    if (resolve) Promise.resolve(result).then(resolve)
+    try {
+      const [method, ...args] = call
+      // The client's own methods only: a buffered `['constructor']` or `['__proto__']` is no call.
+      const result = Object.prototype.hasOwnProperty.call(client, method) && typeof (client as any)[method] == 'function' ? (client as any)[method](...args) : undefined
+      const resolve = (call as { resolve?: (value: unknown) => void }).resolve
+      if (typeof resolve == 'function') Promise.resolve(result).then(resolve)
+    } catch (error) {
+      console.error('userflux: a buffered call was not replayed:', error)
+    }
   }
 }

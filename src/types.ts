@@ -160,6 +160,13 @@ export interface Options {
    * @default false
    */
   attribution?: boolean | undefined
+  /**
+   * Milliseconds during which a value this browser delivered is not sent again when set again (a page
+   * calling `identify(user, props)` on every load sends it once); after it, it is, so that a profile
+   * changed elsewhere heals. `0` sends every value.
+   * @default 86400000 (a day)
+   */
+  resendAfter?: number | undefined
 }
 
 /** A last argument of `identify` / `updateProfile` that overrides options for that call. */
@@ -171,8 +178,11 @@ export interface CallOptions {
 /** What `flush()` resolves with. It never rejects. */
 export type FlushResult =
   | { ok: true }
-  /** A send failed: the update is kept and a retry is scheduled, or sending is paused. */
-  | { ok: false; error: UserFluxError }
+  /**
+   * A send failed: the update is kept and a retry is scheduled (`retryAt`, epoch ms: calling `flush()`
+   * again before then answers at once, so wait until it), or sending is paused.
+   */
+  | { ok: false; error: UserFluxError; retryAt?: number }
 
 /** What `subscribe()` listeners are told: the visitor's identity and choice, after each change. */
 export interface IdentityState {

@@ -2,12 +2,19 @@ import { SCRIPT_TAG } from '../core/build.js'
 
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
 const locks = (): LockManager | undefined => globalThis.navigator?.locks
+export const hasLocks = () => !!locks()
 
 /** Runs `task` holding the origin-wide lock `name`, or at once where there are no Web Locks. */
-export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+export function withLock<T>(name: string, task: () => Promise<T>): Promise<T | undefined> {
   const manager = locks()
-  // A request can fail (e.g. an opaque origin); the task never rejects, so running it then is safe.
-  return manager ? (manager.request(name, task).catch(task) as Promise<T>) : task()
+  let ran = false
+  const once = () => {
+    ran = true
+    return task()
+  }
+  // A request can fail (an opaque origin): the task then runs without the lock. A task that ran
+  // and failed is never run again (that would send twice); its failure settles as undefined.
+  return manager ? (manager.request(name, once) as Promise<T>).catch(() => (ran ? undefined : once())) : once()
 }
 
 /**
@@ -42,10 +49,15 @@ export function holdLock(name: string, onHeld?: () => void): () => void {
   let release = () => {}
   // Released before it was granted (a client destroyed at once, as StrictMode and HMR do, or a page
   // left at once): let go as soon as it is granted, without running onHeld for a client gone.
-  locks()?.request(name, () => {
-    if (!SCRIPT_TAG && released) return
-    onHeld?.()
-    return new Promise<void>((resolve) => (release = resolve))
-  }).catch(() => {})
+  const manager = locks()
+  // Without Web Locks there is nothing to wait for.
+  if (!manager) onHeld?.()
+  manager
+    ?.request(name, () => {
+      if (!SCRIPT_TAG && released) return
+      onHeld?.()
+      return new Promise<void>((resolve) => (release = resolve))
+    })
+    .catch(() => {})
   return SCRIPT_TAG ? () => release() : () => ((released = true), release())
 }

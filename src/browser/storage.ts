@@ -9,16 +9,20 @@ import type { StorageLike } from '../types.js'
  */
 export interface SafeStorage {
   _get(key: string): string | null | undefined
-  /** `announce`: tell the other clients of this page (storage events only reach other tabs). */
-  _set(key: string, value: string, announce?: boolean): void
+  /**
+   * `announce`: tell the other clients of this page (storage events only reach other tabs).
+   * `keepOnFailure`: a value that could not be written leaves the stored one as it was (else it is
+   * removed, as a stale queue would be sent again).
+   */
+  _set(key: string, value: string, announce?: boolean, keepOnFailure?: boolean): void
   _remove(key: string, announce?: boolean): void
   /** Keys that start with `prefix`. */
   _keys(prefix: string): string[]
   /**
-   * Calls `changed(key)` when another tab, or another client of this page, changed a key of this
+   * Calls `changed(key, newValue)` when another tab, or another client of this page, changed a key of this
    * same storage (`null`: the storage was cleared).
    */
-  _watch(changed: (key: string | null) => void): void
+  _watch(changed: (key: string | null, newValue?: string | null) => void): void
 }
 
 export const corrupt = (key: string) => new UserFluxError('storage', `corrupt ${key} ignored`)
@@ -47,9 +51,9 @@ export function createStorage(
   } catch (error) {
     problem(error)
   }
-  const announce = (key: string) => {
+  const announce = (key: string, value: string | null) => {
     try {
-      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key] }))
+      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key, value] }))
     } catch {
       // No window (SSR): no other client on this page to tell.
     }
@@ -64,7 +68,7 @@ export function createStorage(
         problem(error)
       }
     },
-    _set(key, value, tell) {
+    _set(key, value, tell, keepOnFailure) {
       try {
         backing!.setItem(key, value)
         memory.delete(key)
@@ -74,12 +78,12 @@ export function createStorage(
           // A value left behind would be stale (storage full: an older queue), and another page
           // adopting it would send old values again after newer ones. Removing never needs space.
           try {
-            backing.removeItem(key)
+            if (!keepOnFailure) backing.removeItem(key)
           } catch {}
         }
         memory.set(key, value)
       }
-      if (tell) announce(key)
+      if (tell) announce(key, value)
     },
     _remove(key, tell) {
       try {
@@ -89,7 +93,7 @@ export function createStorage(
         if (backing) problem(error)
         memory.set(key, null)
       }
-      if (tell) announce(key)
+      if (tell) announce(key, null)
     },
     _keys(prefix) {
       // Only the backing storage: what sits in memory is this page's own and no other's to adopt.
@@ -107,12 +111,12 @@ export function createStorage(
     _watch(changed) {
       // Only changes to this client's own backing storage: a memory client shares nothing.
       if (!backing || typeof addEventListener != 'function') return
-      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key), { signal })
+      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key, event.newValue), { signal })
       addEventListener(
         PAGE_EVENT,
         (event) => {
-          const [area, key] = (event as CustomEvent).detail
-          if (area === backing) changed(key)
+          const [area, key, value] = (event as CustomEvent).detail
+          if (area === backing) changed(key, value)
         },
         { signal },
       )

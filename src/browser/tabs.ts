@@ -1,17 +1,25 @@
 import { nanoid } from 'nanoid'
 import { SCRIPT_TAG } from '../core/build.js'
-import { holdLock, ifLocksFree } from './locks.js'
+import { readQueue } from '../delivery/queue-format.js'
 import type { Queue } from '../delivery/queue.js'
+import { holdLock, ifLocksFree, hasLocks } from './locks.js'
 import type { SafeStorage } from './storage.js'
 
 /** Without Web Locks a tab cannot tell a live tab from a dead one; it waits this long for it to send. */
 const STALE_AFTER = 10 * 60_000
 /** A closing page releases its lock a moment after its last write; look for its queue then. */
 const ADOPT_DELAY = 1000
+/**
+ * A locked queue written this recently may belong to a page that is closing: its lock is released
+ * a moment later. Adoption waits for it (up to MAX_WAITS times), so that closed pages' queues are
+ * taken in one step and the queue cap applies to all of them at once.
+ */
+const CLOSING_WITHIN = 2000
+const MAX_WAITS = 4
+/** Another write key's queue untouched this long is another project's, gone: forgotten so storage cannot fill up. */
+const FOREIGN_EXPIRY = 30 * 86_400_000
 
 export interface Tabs {
-  /** A new key for this page's queue (under the scope every page of this client shares). */
-  _newKey(): string
   /** The page is being left (it may come back from the back/forward cache). */
   _leave(): void
   /** Call before using the queue: a page back from the back/forward cache starts afresh first. */
@@ -20,41 +28,107 @@ export interface Tabs {
   _handOver(): void
 }
 
+export interface QueueScope {
+  /** `<prefix>-queue-v1|<encoded writeKey>|`: this client's pages' queues, format v1. */
+  _own: string
+  /** `<prefix>-queue-`: every queue of the snippet, of any write key and format. */
+  _all: string
+  /** Whether a key under `_all` is a queue of this write key in an earlier format (any endpoint). */
+  _legacy(key: string): boolean
+}
+
 /**
  * Each page keeps its own queue under `<scope><pageId>`, so tabs never overwrite each other's
  * pending updates and an update is only ever sent by the page that owns it. A page holds a Web
  * Lock named after its key while it lives; a queue whose lock is free belongs to a closed, crashed,
  * paused or cached page, and a live page adopts it: at its start, and when another page's queue
- * changes (a closing page writes its queue once more as it goes).
+ * changes (a closing page writes its queue once more as it goes). Queues of this write key left by
+ * earlier releases, or under another endpoint, are adopted the same way (SPEC §13).
  */
-export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string, adopted: () => void): Tabs {
-  const newKey = () => scope + nanoid(10)
+export function shareWithTabs(
+  storage: SafeStorage,
+  queue: Queue,
+  scope: QueueScope,
+  adopted: () => void,
+  /** Told the newest stamp of every other page's queue: this page's next values are stamped above it. */
+  seen: (stamp: number) => void,
+  safely: <A extends unknown[]>(task: (...args: A) => void) => (...args: A) => void,
+): Tabs {
+  const newKey = () => scope._own + nanoid(10)
   let release = () => {}
   let left = false
   let timer: ReturnType<typeof setTimeout> | undefined
+  let waits = 0
+  let handingOver = false
 
+  const later = (delay: number) => {
+    clearTimeout(timer)
+    timer = setTimeout(safely(() => adoptOrphans()), delay)
+  }
+  const writtenAt = (key: string) => {
+    const found = readQueue(storage._get(key) || '')
+    return typeof found == 'object' ? found._writtenAt : 0
+  }
   const adoptOrphans = (previous?: string) => {
-    const keys = storage._keys(scope).filter((key) => key != queue._key && key != previous)
-    // This page's own queue from before the back/forward cache first (it may be in memory only).
-    if (previous) keys.unshift(previous)
-    const take = (free: string[], minAge?: number) => free.filter((key) => queue._adoptFrom(key, minAge)).length && adopted()
-    if (!ifLocksFree(keys, take)) take(keys, STALE_AFTER)
+    // A page paused by a 401 hands its updates over: taking other pages' back would pass one queue
+    // to and fro between paused tabs for ever (issue 25 case 12).
+    if (handingOver) return
+    const keys = storage._keys(scope._all).filter((key) => key != queue._key && key != previous && (key.startsWith(scope._own) || scope._legacy(key)))
+    const take = (found: string[], minAge?: number) => queue._adoptFrom(found, minAge) && adopted()
+    if (!hasLocks()) {
+      // This page's own queue from before the back/forward cache, unless another page took it.
+      if (previous) {
+        take([previous])
+        adopted()
+      }
+      take(keys, STALE_AFTER)
+      // Looked at again when the next of them turns stale: a closed tab's update is not left behind.
+      const next = Math.min(...keys.map(writtenAt).filter(Boolean).map((at) => at + STALE_AFTER - Date.now()))
+      if (next < Infinity) later(Math.max(next, 0) + ADOPT_DELAY)
+      return
+    }
+    // This page's own queue from before the back/forward cache first, unless another page took it.
+    ifLocksFree(previous ? [previous, ...keys] : keys, (free) => {
+      const closing = keys.some((key) => !free.includes(key) && Date.now() - writtenAt(key) < CLOSING_WITHIN)
+      if (closing && waits++ < MAX_WAITS) {
+        if (previous && free.includes(previous)) take([previous])
+        return later(ADOPT_DELAY)
+      }
+      waits = 0
+      take(free)
+      // Back from the back/forward cache: whatever came back or went elsewhere, flush() calls
+      // waiting for the old queue can be answered now.
+      if (previous) adopted()
+    })
+  }
+  /** What another page queued was set before anything this page sets now, whatever the wall clock says. */
+  const see = (stored: string | null | undefined) => {
+    const found = readQueue(stored || '')
+    if (typeof found == 'object') for (const entry of found._entries) entry.stamps.forEach(seen)
+  }
+  const survey = () => {
+    for (const key of storage._keys(scope._all)) {
+      if (key.startsWith(scope._own) || scope._legacy(key)) see(storage._get(key))
+      else {
+        const at = writtenAt(key)
+        if (at && Math.abs(Date.now() - at) > FOREIGN_EXPIRY) storage._remove(key)
+      }
+    }
   }
   const start = (previous?: string) => {
     queue._restart(newKey())
-    // This page's own queue from before the back/forward cache too, unless another page took it.
-    release = holdLock(queue._key, () => adoptOrphans(previous))
+    release = holdLock(queue._key, safely(() => adoptOrphans(previous)))
   }
 
+  survey()
   start()
-  storage._watch((key) => {
-    if (key?.startsWith(scope) && key != queue._key) {
-      clearTimeout(timer)
-      timer = setTimeout(() => adoptOrphans(), ADOPT_DELAY)
+  storage._watch((key, stored) => {
+    if (key?.startsWith(scope._all) && key != queue._key) {
+      see(stored)
+      later(ADOPT_DELAY)
     }
   })
   return {
-    _newKey: newKey,
     _leave() {
       left = true
       // An adoption due now would take queues into a destroyed client (never the script tag's; a page
@@ -75,6 +149,7 @@ export function shareWithTabs(storage: SafeStorage, queue: Queue, scope: string,
       }
     },
     _handOver() {
+      handingOver = true
       release()
       queue._handOver(newKey)
     },

@@ -47,20 +47,49 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
   const storage = createStorage(config.storage, report, signal)
   // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
   const shared = config.cookieDomain
-    ? withCookies(storage, ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name), config.cookieDomain, config.cookieExpiryDays)
+    ? withCookies(
+        storage,
+        ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name),
+        prefix + '-optOut',
+        config.cookieDomain,
+        config.cookieExpiryDays,
+        report,
+      )
     : storage
   const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent._optedOut()
-  // Clients of different keys or endpoints never share a queue; encoded, so that no scope is the
-  // beginning of another (an endpoint `http://host` and `http://host:8080`).
-  const account = encodeURIComponent(config.writeKey + '@' + config.endpoint)
-  const scope = `${prefix}-queue-${account}|`
-  const queue = createQueue(storage, scope, config.maxQueueSize, report, canStore)
+  // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
+  const safely =
+    <A extends unknown[]>(task: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        task(...args)
+      } catch (error) {
+        report(new UserFluxError('internal', String(error)))
+      }
+    }
+  // Clients of different keys never share a queue; encoded, so that no key is the beginning of
+  // another's scope. The endpoint is not part of it: moving the snippet behind a proxy delivers what
+  // was queued under the old one (SPEC §13).
+  const key = encodeURIComponent(config.writeKey!)
+  const legacyAccount = encodeURIComponent(config.writeKey + '@' + config.endpoint)
+  const scope = {
+    _own: `${prefix}-queue-v1|${key}|`,
+    _all: `${prefix}-queue-`,
+    // The two releases before v1: `<prefix>-queue-<encoded writeKey@endpoint>|<page>` and, before
+    // it, `<prefix>-queue-<writeKey>@<endpoint>:<page>`; of any endpoint.
+    _legacy: (stored: string) =>
+      stored.startsWith(`${prefix}-queue-${encodeURIComponent(config.writeKey + '@')}`) || stored.startsWith(`${prefix}-queue-${config.writeKey}@`),
+  }
+  const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
   if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
-  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore)
-  const reset = () => (identity._reset(), enrichment._forget())
-  const ledger = createLedger(storage, `${prefix}-sent-${account}`)
+  const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
+  const reset = () => {
+    identity._reset()
+    enrichment._forget()
+  }
+  const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore)
   let tabs: Tabs
   const delivery = createDelivery(
     queue,
@@ -78,31 +107,43 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       _delivered: enrichment._sent,
       // A paused page's updates can still be delivered by another page (its key fixed meanwhile).
       _paused: () => config.storage != 'memory' && tabs._handOver(),
+      _safely: safely,
     },
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery._schedule)
+  tabs = shareWithTabs(storage, queue, scope, delivery._adopted, ledger._see, safely)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
-  watchPage(delivery._sendOnExit, tabs._leave, () => (tabs._awake(), delivery._retryNow()), delivery._retryNow, signal)
+  watchPage(
+    safely(delivery._sendOnExit),
+    safely(tabs._leave),
+    safely(() => {
+      tabs._awake()
+      delivery._retryNow()
+    }),
+    safely(delivery._retryNow),
+    signal,
+  )
   const subscribers = createSubscribers(() => {
     const optedOut = consent._optedOut()
     return { anonymousId: identity._anonymousId(), userId: identity._userId(), optedOut, consent: optedOut ? 'denied' : 'granted' }
   }, report)
   const unchanged = createUnchanged()
-  shared._watch((key) => {
-    // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-    if ((key == consent._key || key == null) && consent._optedOut()) delivery._cleared()
-    // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first).
-    subscribers._changed()
-  })
+  shared._watch(
+    safely((changed: string | null) => {
+      // An opt-out in another tab (or another client of this page) reaches this one before its next send.
+      if ((changed == consent._key || changed == null) && consent._optedOut()) delivery._cleared()
+      // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first).
+      subscribers._changed()
+    }),
+  )
 
-  const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined) => {
+  const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
-    const merged = queue._add({ u: userId, a: anonymousId, l: locationEnrichment }, properties, size, ledger._stamp())
+    const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
     unchanged._queued(userId, properties)
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
     delivery._schedule()
@@ -123,7 +164,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
     }
   const optedOut = () => consent._optedOut() && (log('opted out, ignored'), true)
 
-  if (config.cookieDomain) whenVisible(() => (identity._reread(), subscribers._changed()), signal)
+  if (config.cookieDomain) whenVisible(safely(() => (identity._reread(), subscribers._changed())), signal)
 
   const identify = (userId: string, properties?: unknown, call?: CallOptions) => {
     if (optedOut()) return
@@ -136,7 +177,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       if (current) reset()
       identity._setUserId(userId)
       // Always sent, even without properties: it is what links the anonymous profile to the user.
-      enqueue(clean, call)
+      enqueue(clean, call, true)
     } else if (Object.keys(clean.properties).length) enqueue(clean, call)
   }
 
@@ -165,9 +206,10 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       subscribers._clear!()
       delivery._stop!(new UserFluxError('destroyed', 'client destroyed: nothing more sent by it'))
       // Persisted as it is and the lock let go: the next client of this page adopts it as a closed
-      // tab's. Then forgotten here, so that nothing this client still hears of writes it again.
+      // tab's. Then handed over (once that write is done), so that this client adopts nothing more
+      // and nothing it still hears of writes its old queue again.
       tabs._leave()
-      queueMicrotask(() => queue._restart(tabs._newKey()))
+      queueMicrotask(safely(tabs._handOver))
     },
     updateProfile: guard((properties: unknown, call?: CallOptions) => {
       if (optedOut()) return
@@ -182,7 +224,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       // Every pending update of the origin goes, every tab's and every client's: other live pages
       // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
-      for (const key of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-')]) storage._remove(key)
+      for (const stored of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-'), ...storage._keys(prefix + '-delivered-')]) storage._remove(stored)
       delivery._cleared()
       identity._store(false)
       enrichment._forget()

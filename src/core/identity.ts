@@ -1,6 +1,7 @@
 import { nanoid } from 'nanoid'
 import type { UserFluxError } from './errors.js'
 import { corrupt, type SafeStorage } from '../browser/storage.js'
+import { isValidId } from './validate.js'
 
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
@@ -15,8 +16,6 @@ export interface Identity {
   _reread(): void
 }
 
-// Any non-empty string the API accepts is an id: "José García" must survive a reload as it was.
-const isValidId = (value: string) => !!value.trim()
 /** A clock that a user setting the system time back (or forward) cannot move. */
 const now = () => performance.now()
 
@@ -50,10 +49,14 @@ export function createIdentity(
 
   const read = (key: string): string | null | undefined => {
     const value = storage._get(key)
-    if (!value || isValidId(value)) return value
-    // Corrupt: replaced, as if absent.
+    // Any non-empty text the API accepts is an id ("José García" must survive a reload as it was);
+    // a value planted by another script or subdomain is checked like any input (SPEC §14).
+    // An empty value is no id either (it would be sent as `userId: ""`, which the API refuses).
+    if (value == null || isValidId(value)) return value
+    // Corrupt: removed first (removing stores nothing about the visitor, so also while opted out),
+    // so that an onError reading the id meanwhile finds it repaired, then said once.
+    storage._remove(key, true)
     report(corrupt(key))
-    write(key, null)
     return null
   }
 
@@ -75,13 +78,26 @@ export function createIdentity(
     return anonymous
   }
 
-  storage._watch((key) => {
+  storage._watch((key, newValue) => {
     // Read back rather than trust the event's value: this tab's own later write may have won.
     // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`): the user is
     // read again; the anonymousId is not written back, as the `reset()` that usually follows in that
     // tab would then lose to it and hand the logged-out visitor's id to the next one.
-    if (key == userKey || key == null) user = undefined
-    if (key == anonymousKey) anonymousId(false)
+    if (key == userKey || key == null) {
+      user = undefined
+      // Another tab identified or reset a user: an id made up here meanwhile is settled, not relabelled.
+      provisionalUntil = 0
+    }
+    if (key == anonymousKey) {
+      // Removed in another tab (a consent manager, logout code before its reset()): the old id is
+      // gone for good, never written back from here; the next call makes a new one (SPEC §5).
+      // A reset elsewhere removes the id before it writes the new one, so that no tab takes it
+      // for a provisional id's race and moves the old visitor's updates to the new id.
+      if (newValue === null) {
+        anonymous = undefined
+        provisionalUntil = 0
+      } else anonymousId(false)
+    }
   })
 
   return {
@@ -96,9 +112,13 @@ export function createIdentity(
     },
     _setUserId(userId) {
       write(userKey, (user = userId))
+      // Linked to a user now: this id no longer gives way to another tab's (that would be a reset
+      // there, and the old visitor's updates would follow the new id).
+      provisionalUntil = 0
     },
     _reset() {
       write(userKey, (user = null))
+      write(anonymousKey, null)
       write(anonymousKey, (anonymous = nanoid()))
       provisionalUntil = 0
     },

@@ -1,4 +1,5 @@
 import type { Options } from '../types.js'
+import { isValidId } from './validate.js'
 
 /**
  * How an option is checked, defaulted and read from a script tag's `data-*` attribute, one row per
@@ -48,8 +49,10 @@ export const OPTIONS: Record<string, OptionRule> = {
   // data-cookie-domain="true" (find it), "example.com" (this one) or "false".
   cookieDomain: ['true, false or a domain', (value) => isBoolean(value) || isText(value), false, 'b'],
   cookieExpiryDays: atLeast(1, 365),
-  anonymousId: ['a non-empty string of at most 256 characters', (value) => isText(value) && value.length <= 256, undefined, 's'],
+  anonymousId: ['a non-empty string of at most 256 characters without control characters', (value) => isValidId(value) && value.length <= 256, undefined, 's'],
   attribution: boolean,
+  // A day: a profile changed elsewhere (another device, the server) gets the value again after it.
+  resendAfter: atLeast(0, 86_400_000),
 }
 
 export type NormalizedOptions = Options & {
@@ -63,6 +66,7 @@ export type NormalizedOptions = Options & {
   deviceData: boolean
   blockBots: boolean
   cookieExpiryDays: number
+  resendAfter: number
 }
 
 /** A setup mistake, said as `options.<name> must be …`. */
@@ -84,8 +88,11 @@ const show = (value: unknown) => {
  * configuration mistake must not take the page down. `writeKey` is only checked, not replaced.
  */
 export function normalizeOptions(input: Options | undefined): { options: NormalizedOptions; problems: OptionProblem[] } {
-  const given: Record<string, unknown> = input && typeof input == 'object' ? { ...input } : {}
-  const options: Record<string, unknown> = { ...given }
+  // Own properties only: a page (or another script on it) that set `Object.prototype.endpoint` must
+  // not redirect profiles and the key elsewhere (SPEC §14).
+  const given: Record<string, unknown> = Object.create(null)
+  if (input && typeof input == 'object') for (const name of Object.keys(input)) given[name] = (input as unknown as Record<string, unknown>)[name]
+  const options: Record<string, unknown> = Object.assign(Object.create(null), given)
   const problems: OptionProblem[] = []
   const problem = (name: string, message: string) => problems.push({ _name: name, message: `options.${name} ${message}` })
   for (const [name, [expect, valid, fallback]] of Object.entries(OPTIONS)) {
@@ -123,7 +130,9 @@ export const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => '-' + 
 export function optionsFromDataset(dataset: Record<string, string | undefined>): Record<string, unknown> {
   const options: Record<string, unknown> = {}
   for (const [name, [, , , attribute]] of Object.entries(OPTIONS)) {
-    const raw = dataset[name] // dataset already camel-cases data-flush-interval to flushInterval
+    // dataset already camel-cases data-flush-interval to flushInterval; own attributes only, never
+    // a name inherited from a polluted Object.prototype.
+    const raw = Object.prototype.hasOwnProperty.call(dataset, name) ? dataset[name] : undefined
     if (!attribute || raw === undefined) continue
     const text = raw.trim()
     options[name] =

@@ -1,12 +1,14 @@
-import { retryDelay } from './backoff.js'
 import { SCRIPT_TAG } from '../core/build.js'
 import { UserFluxError } from '../core/errors.js'
-import type { Ledger } from './ledger.js'
-import { withLock } from '../browser/locks.js'
-import { BUSY, type Entry, type Queue } from './queue.js'
-import { bodyOf, type Answer, type Send } from './transport.js'
-import type { FlushResult } from '../types.js'
 import { utf8Length } from '../core/validate.js'
+import { withLock } from '../browser/locks.js'
+import type { FlushResult } from '../types.js'
+import { retryDelay } from './backoff.js'
+import { BUSY, type Entry } from './entry.js'
+import type { Ledger } from './ledger.js'
+import { outcomeOf } from './outcome.js'
+import type { Queue } from './queue.js'
+import { bodyOf, type Answer, type Send } from './transport.js'
 
 export interface Delivery {
   /** Sends within `flushInterval`, so that updates made close together go out as one request. */
@@ -18,12 +20,16 @@ export interface Delivery {
   _sendOnExit(): void
   /** Opted out (here or in another tab): the queue is emptied and every `flush()` settles. */
   _cleared(): void
+  /** Entries came or went (adoption, a restore from the back/forward cache): send, and answer the `flush()` calls whose entries are gone. */
+  _adopted(): void
   /** The client is destroyed: no timer left, nothing more sent, every `flush()` settles with `why`. */
   _stop?(why: UserFluxError): void
 }
 
 export interface DeliveryOptions {
   flushInterval: number
+  /** Milliseconds a delivered value is not sent again (`resendAfter`). */
+  resendAfter: number
   minRetryDelay: number
   maxRetryDelay: number
   /** False once the visitor opted out (in any tab): nothing more is sent. */
@@ -33,19 +39,57 @@ export interface DeliveryOptions {
   _delivered?(entry: Entry, extra: object | undefined): void
   /** Sending is paused for this page's life (401/403). */
   _paused?(): void
+  /** Runs `task`, reporting instead of throwing: timers and callbacks must never throw into the page. */
+  _safely<A extends unknown[]>(task: (...args: A) => void): (...args: A) => void
 }
 
-/** Keepalive bodies in flight may not exceed 64 KiB per page, the host page's own beacons included. */
+/** Keepalive bodies in flight may not exceed 64 KiB per page (Fetch spec), the host page's own beacons included. */
 const KEEPALIVE_BUDGET = 60 * 1024
 /** The largest body a request may have: one that could not leave with keepalive at exit never leaves. */
 const MAX_BODY = 63 * 1024
 /** Reported once a send has failed this many times in a row: one blip stays quiet, an outage does not. */
 const REPORT_AFTER = 3
+/** A request may take 10 s, plus 1 ms per byte: a 30 KB update takes 12 s on a 20 kbit/s uplink, and gets 40 s. */
+const BASE_TIMEOUT = 10_000
+
+/**
+ * The keepalive bytes in flight from this page, shared by every client on it (two builds included):
+ * the 64 KiB quota is the page's, not a client's.
+ */
+const KEEPALIVE_IN_FLIGHT = Symbol.for('userflux-snippet.keepalive')
+const page = globalThis as { [KEEPALIVE_IN_FLIGHT]?: number }
+/**
+ * A body this small goes with keepalive even while the page lives: a page closed while it is on
+ * the wire does not cancel it (with `storage: 'memory'` nothing else would keep it). Larger ones
+ * leave the page's quota to its own beacons.
+ */
+const KEEPALIVE_SMALL = 16 * 1024
+
+/** Takes `bytes` of the page's keepalive budget: false, nothing taken, when they do not fit. */
+const reserve = (bytes: number) => {
+  const inFlight = page[KEEPALIVE_IN_FLIGHT] || 0
+  if (inFlight + bytes > KEEPALIVE_BUDGET) return false
+  page[KEEPALIVE_IN_FLIGHT] = inFlight + bytes
+  return true
+}
+const release = (bytes: number) => {
+  page[KEEPALIVE_IN_FLIGHT]! -= bytes
+}
+
+/** The (visitor, key) pairs an entry writes on the server, by anonymousId and by userId. */
+const writes = (entry: Entry) => {
+  const pairs: string[] = []
+  for (const name of Object.keys(entry.properties)) {
+    pairs.push('a' + entry.anonymousId + '\u0000' + name)
+    if (entry.userId) pairs.push('u' + entry.userId + '\u0000' + name)
+  }
+  return pairs
+}
 
 /**
  * Sends the queue head first, one request at a time across the origin's tabs, and decides from the
- * outcome: remove (2xx), drop and report (other 4xx), pause for the page's life (401/403), or keep
- * and retry with backoff (network errors, timeouts, 408, 429, 5xx).
+ * outcome (outcome.ts): remove, drop and report, pause for the page's life, or keep and retry with
+ * backoff.
  */
 export function createDelivery(
   queue: Queue,
@@ -55,9 +99,10 @@ export function createDelivery(
   report: (error: UserFluxError) => void,
   log: (...args: unknown[]) => void,
 ): Delivery {
-  const { _allowed: allowed } = options
+  const { _allowed: allowed, _safely: safely } = options
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let retryAt = 0
   let attempt = 0
   let draining = false
   let paused: UserFluxError | undefined
@@ -66,34 +111,35 @@ export function createDelivery(
   // By stamp, not by entry: entries merge when queues are adopted.
   let waiters: [number, (result: FlushResult) => void][] = []
 
+  const failed = (error: UserFluxError): FlushResult => ({ ok: false, error, ...(retryTimer && { retryAt }) })
   const settleWaiters = (error?: UserFluxError) => {
     waiters = waiters.filter(([mark, resolve]) =>
-      error ? resolve({ ok: false, error }) : queue._entries.some((entry) => entry.s <= mark) || resolve({ ok: true }),
+      error ? resolve(failed(error)) : queue._entries.some((entry) => entry.firstStamp <= mark) || resolve({ ok: true }),
     )
   }
 
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
   const prepare = (entry: Entry, extra: object | undefined) => {
     ledger._prune(entry)
-    // Identified entries always go: they carry the link between anonymousId and userId.
-    if (!entry.u && !Object.keys(entry.p).length) return
+    ledger._unchanged(entry, options.resendAfter)
+    // An identify() of a new user always goes: it carries the link between anonymousId and userId.
+    if (!entry.link && !Object.keys(entry.properties).length) return
     const body = bodyOf(entry, extra)
     if (utf8Length(body) < MAX_BODY) return body
     report(new UserFluxError('rejected', `rejected (body over ${MAX_BODY} bytes): update dropped`))
   }
 
-  // Grows with the body: a 30 KB update takes 12 s on a 20 kbit/s uplink, and gets 40 s.
-  const timeout = (body: string) => 10_000 + body.length
+  const timeout = (body: string) => BASE_TIMEOUT + body.length
 
   /** `recorded`: the ledger knows already (a send under the lock records before releasing it). */
   const settle = (entry: Entry, { status, _retryAfter: retryAfter, message }: Answer, extra?: object, recorded?: boolean) => {
     entry[BUSY] = false
-    const ok = status > 199 && status < 300
-    if (ok && !recorded) ledger._record(entry)
+    const outcome = outcomeOf(status)
+    if (outcome == 'sent' && !recorded) ledger._record(entry)
     // No longer queued here (opt-out, or adopted by another page while this one was cached).
     if (!queue._entries.includes(entry)) return
     const label = `${status || 'network error'}${message ? ': ' + message : ''}`
-    if (ok) {
+    if (outcome == 'sent') {
       options._delivered?.(entry, extra)
       queue._remove(entry)
       attempt = 0
@@ -101,24 +147,31 @@ export function createDelivery(
       settleWaiters()
     } else {
       let error: UserFluxError
-      if (status == 401 || status == 403) {
+      if (outcome == 'paused') {
         error = new UserFluxError('unauthorized', `unauthorized (${label}): sending paused`, status)
-        if (!paused) report(error), options._paused?.()
+        if (!paused) {
+          report(error)
+          options._paused?.()
+        }
         paused = error
-      } else if (status && status != 408 && status != 429 && status < 500) {
-        // Any other answer (4xx): this update will never be accepted; the rest can be.
+      } else if (outcome == 'rejected') {
         queue._remove(entry)
         report((error = new UserFluxError('rejected', `rejected (${label}): update dropped`, status)))
       } else {
-        // No answer, 408, 429, 5xx: worth trying again, later.
         const delay = retryDelay(++attempt, options.minRetryDelay, options.maxRetryDelay, retryAfter)
         error = lastError = new UserFluxError('retrying', `failed (${label}): retry ${attempt} in ${delay | 0} ms`, status)
-        attempt == REPORT_AFTER ? report(error) : log(error.message)
+        // Said as it happens in debug mode, and reported once an outage is clear.
+        log(error.message)
+        if (attempt == REPORT_AFTER) report(error)
         clearTimeout(retryTimer)
-        retryTimer = setTimeout(() => {
-          retryTimer = undefined
-          drain()
-        }, delay)
+        retryAt = Date.now() + delay
+        retryTimer = setTimeout(
+          safely(() => {
+            retryTimer = undefined
+            drain()
+          }),
+          delay,
+        )
         // Refreshes the write time that tabs without Web Locks judge an abandoned queue by.
         queue._touch()
       }
@@ -138,6 +191,39 @@ export function createDelivery(
     settleWaiters()
   }
 
+  /**
+   * One entry under the origin-wide send lock: its answer and extra fields; undefined when nothing of
+   * it was left to send; null when it is no longer this loop's (the exit send took it while this
+   * waited for the lock, or it was dropped).
+   */
+  const sendLocked = (entry: Entry) =>
+    // One request in flight per origin: tabs take turns, so no server sees two at once from us,
+    // and the ledger read and written under the lock orders values across tabs.
+    withLock('userflux', async () => {
+      // Busy only once the lock is held: a page closed while it waits still sends the entry at exit.
+      if (entry[BUSY] || !queue._entries.includes(entry)) return null
+      entry[BUSY] = true
+      try {
+        // Checked at the moment of sending: an opt-out in another tab while this one waited for
+        // the lock, or while a slow request was ahead, stops this send.
+        if (!allowed()) return
+        const extra = options._extra?.(entry)
+        const body = prepare(entry, extra)
+        if (!body) return
+        const bytes = utf8Length(body)
+        const keepalive = bytes <= KEEPALIVE_SMALL && reserve(bytes)
+        const answer = await send(entry, body, timeout(body), keepalive)
+        if (keepalive) release(bytes)
+        // Before the lock is released: the next tab to send must know this value was delivered.
+        if (outcomeOf(answer.status) == 'sent') ledger._record(entry)
+        return [answer, extra] as const
+      } catch (error) {
+        // Never rejected: the lock helper would run the task again, and the entry be sent twice.
+        report(new UserFluxError('internal', String(error)))
+        entry[BUSY] = false
+      }
+    })
+
   const drain = async () => {
     clearTimeout(flushTimer)
     flushTimer = undefined
@@ -145,44 +231,37 @@ export function createDelivery(
     draining = true
     try {
       for (let entry; (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
-        entry[BUSY] = true
         const sending = entry
-        // One request in flight per origin: tabs take turns, so no server sees two at once from us,
-        // and the ledger read and written under the lock orders values across tabs.
-        const outcome = await withLock('userflux', async () => {
-          // Checked at the moment of sending: an opt-out in another tab while this one waited for
-          // the lock, or while a slow request was ahead, stops this send.
-          if (!allowed()) return
-          const extra = options._extra?.(sending)
-          const body = prepare(sending, extra)
-          if (!body) return
-          const answer = await send(sending, body, timeout(body))
-          // Before the lock is released: the next tab to send must know this value was delivered.
-          if (answer.status > 199 && answer.status < 300) ledger._record(sending)
-          return [answer, extra] as const
-        })
+        const outcome = await sendLocked(sending)
         if (!allowed()) {
           wipe()
           break
         }
-        outcome ? settle(sending, ...outcome, true) : skip(sending)
+        if (outcome) settle(sending, ...outcome, true)
+        else if (outcome === undefined) skip(sending)
       }
+    } catch (error) {
+      report(new UserFluxError('internal', String(error)))
     } finally {
       draining = false
     }
   }
 
-  return {
+  const delivery: Delivery = {
     _schedule() {
-      if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(drain, options.flushInterval)
+      if (!flushTimer && !draining && !retryTimer && !paused) flushTimer = setTimeout(safely(drain), options.flushInterval)
     },
     _flush: () =>
       new Promise((resolve) => {
-        const marks = queue._entries.map((entry) => entry.s)
-        // Honour the backoff: an app calling flush() after every update must not hammer a failing API.
-        if (paused || retryTimer) resolve({ ok: false, error: (paused || lastError)! })
+        const marks = queue._entries.map((entry) => entry.firstStamp)
+        // Honour the backoff: an app calling flush() after every update must not hammer a failing
+        // API; `retryAt` says when trying again is worth it.
+        if (paused || retryTimer) resolve(failed((paused || lastError)!))
         else if (!marks.length) resolve({ ok: true })
-        else waiters.push([Math.max(...marks), resolve]), drain()
+        else {
+          waiters.push([Math.max(...marks), resolve])
+          drain()
+        }
       }),
     _retryNow() {
       if (retryTimer) {
@@ -195,27 +274,40 @@ export function createDelivery(
       clearTimeout(flushTimer)
       flushTimer = undefined
       if (paused || !allowed()) return
-      // Everything waiting, in order, within the keepalive budget: the page may never run again.
-      // Requests sent side by side may arrive in any order, so no two of them carry the same key of
-      // the same visitor: an earlier entry gives up the keys a later one sets (the later value is
-      // the one that must win). The lock cannot be waited for here; the ledger still applies.
-      const waiting = queue._entries.filter((entry) => !entry[BUSY])
-      let budget = KEEPALIVE_BUDGET
-      waiting.forEach((entry, index) => {
-        for (const later of waiting.slice(index + 1)) {
-          if (later.a == entry.a) for (const name in later.p) delete entry.p[name], delete entry.t[name]
-        }
+      // What is waiting, in order, within the page's keepalive budget: the page may never run again.
+      // Requests sent side by side may arrive in any order, so an entry goes only when no request
+      // of this page on the wire, nor an earlier entry, writes one of its keys for the same visitor:
+      // the others stay queued, for this page or the next, and keep their order.
+      const taken = new Set<string>()
+      for (const entry of queue._entries) if (entry[BUSY]) for (const pair of writes(entry)) taken.add(pair)
+      for (const entry of queue._entries.filter((entry) => !entry[BUSY])) {
+        const pairs = writes(entry)
+        const free = pairs.every((pair) => !taken.has(pair))
+        for (const pair of pairs) taken.add(pair)
+        if (!free) continue
         const extra = options._extra?.(entry)
         const body = prepare(entry, extra)
-        if (!body) return skip(entry)
-        if ((budget -= utf8Length(body)) < 0) return
+        if (!body) {
+          skip(entry)
+          continue
+        }
+        const bytes = utf8Length(body)
+        if (!reserve(bytes)) continue
         entry[BUSY] = true
-        send(entry, body, timeout(body), true).then((answer) => settle(entry, answer, extra))
-      })
-      // Given up keys are persisted as such: what stays for the next page is what is still to send.
+        send(entry, body, timeout(body), true, true).then(
+          safely((answer: Answer) => {
+            release(bytes)
+            settle(entry, answer, extra)
+          }),
+        )
+      }
       queue._touch()
     },
     _cleared: wipe,
+    _adopted() {
+      settleWaiters()
+      delivery._schedule()
+    },
     // Not in the script tag, whose client is never destroyed (src/core/build.ts).
     ...(!SCRIPT_TAG && {
       _stop(why: UserFluxError) {
@@ -227,4 +319,6 @@ export function createDelivery(
       },
     }),
   }
+  return delivery
 }
+

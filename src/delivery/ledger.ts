@@ -1,74 +1,182 @@
-import type { Entry } from './queue.js'
-import type { SafeStorage } from '../browser/storage.js'
+import type { UserFluxError } from '../core/errors.js'
+import { isPlainObject, isValidId } from '../core/validate.js'
+import { corrupt, type SafeStorage } from '../browser/storage.js'
+import { dropKey, type Entry } from './entry.js'
 
-/** Pairs (anonymousId, key) remembered at most; past it the oldest stamps are forgotten. */
+/**
+ * Pairs (anonymousId, key) remembered at most; past it the oldest stamps are forgotten. The record is
+ * rewritten after each delivery, so it must stay small: 1,000 pairs are about 60 KB.
+ */
 const MAX_PAIRS = 1000
+/** The record's format (ARCHITECTURE.md, "Persisted formats"). */
+const VERSION = 1
+const FIELDS = ['anonymousId', 'key', 'stamp', 'valueHash', 'deliveredAt'] as const
 
-/** What was delivered: per anonymousId, per property key, the stamp of the newest value the API accepted. */
-type Delivered = Record<string, Record<string, number>>
+/** What was delivered of one (anonymousId, key): the stamp of the newest value the API accepted, its hash, when. */
+type Delivered = [stamp: number, valueHash: string, deliveredAt: number]
 
 export interface Ledger {
   /** A stamp newer than every value set or delivered so far, in any tab of the origin. */
   _stamp(): number
   /**
-   * Drops from `entry` the values that are not newer than one already delivered for the same
+   * Drops from `entry` the values that are older than one already delivered for the same
    * anonymousId and key (by any tab): what was adopted from a closed tab, restored from the
    * back/forward cache, or delivered already by a keepalive whose answer was never seen.
    */
   _prune(entry: Entry): void
   /** The API accepted `entry`. */
   _record(entry: Entry): void
+  /** A stamp set elsewhere (another page's queue): the next stamps here are above it. */
+  _see(stamp: number): void
+  /**
+   * Drops from `entry` the values this browser delivered already as the last value of their key for
+   * the same anonymousId, less than `maxAge` ms ago: the API has them. Asked under the send lock, so
+   * the record is what the server last got, whichever tab sent it.
+   */
+  _unchanged(entry: Entry, maxAge: number): void
 }
+
+/** A short hash of a value's JSON (FNV-1a, 32 bits): enough to tell "the same value again". */
+export function valueHash(value: unknown): string {
+  const text = JSON.stringify(value) ?? ''
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x1000193)
+  return (hash >>> 0).toString(36)
+}
+
+const isCount = (value: unknown): value is number => typeof value == 'number' && value >= 0 && Number.isFinite(value)
 
 /**
  * Origin-wide order of values. Every value queued gets a stamp (microseconds, strictly increasing
  * within a page and above everything delivered by any tab, so a clock set back cannot make a new
  * value look old). The newest delivered stamp of each (anonymousId, key) is kept in storage under
- * `key`, read and written under the origin-wide send lock, so a value never overwrites a newer one
- * for the same key and identity, whichever tab delivers it and whenever.
+ * `key` (`{ version: 1, fields: [...], rows: [[anonymousId, key, stamp, valueHash, deliveredAt]…] }`),
+ * read and written under the origin-wide send lock, so a value never overwrites a newer one for the
+ * same key and identity, whichever tab delivers it and whenever. Maps throughout: ids and property
+ * names come from outside, and no outside string indexes a plain object (SPEC §14).
+ * `legacyKey`: where the release before v1 kept it (`{ [anonymousId]: { [key]: stamp } }`), migrated
+ * when read.
  */
-export function createLedger(storage: SafeStorage, key: string): Ledger {
+export function createLedger(storage: SafeStorage, key: string, legacyKey: string, report: (error: UserFluxError) => void, canStore: () => boolean): Ledger {
   let last = 0
-  const read = (): Delivered => {
+  let cached: string | null | undefined
+  let record = new Map<string, Map<string, Delivered>>()
+
+  const add = (into: Map<string, Map<string, Delivered>>, id: string, name: string, delivered: Delivered) => {
+    let own = into.get(id)
+    if (!own) into.set(id, (own = new Map()))
+    const known = own.get(name)
+    if (!known || known[0] <= delivered[0]) own.set(name, delivered)
+  }
+  const parse = (raw: string | null | undefined) => {
+    const parsed = new Map<string, Map<string, Delivered>>()
+    if (!raw) return parsed
+    let bad = false
     try {
-      const parsed = JSON.parse(storage._get(key) || '{}')
-      if (parsed?.constructor == Object) return parsed
-    } catch {}
-    // Corrupt or unreadable: start afresh (a record lost only allows what it would have dropped).
-    return {}
+      const stored = JSON.parse(raw)
+      if (stored?.version !== VERSION || !Array.isArray(stored.rows)) throw 0
+      for (const row of stored.rows) {
+        const [id, name, stamp, hash, at] = Array.isArray(row) ? row : []
+        if (isValidId(id) && typeof name == 'string' && isCount(stamp) && typeof hash == 'string' && isCount(at)) add(parsed, id, name, [stamp, hash, at])
+        else bad = true
+      }
+    } catch {
+      bad = true
+    }
+    // Repaired (the valid rows are kept, and written back at the next delivery) and said once.
+    if (bad) report(corrupt(key))
+    return parsed
   }
-  const see = (delivered: Delivered) => {
-    for (const id in delivered) for (const name in delivered[id]) last = Math.max(last, delivered[id][name])
+  const read = () => {
+    const raw = storage._get(key)
+    // Unreadable for a moment (undefined): what this page knows stands.
+    if (raw !== undefined && raw !== cached) {
+      cached = raw
+      record = parse(raw)
+      record.forEach((own) => own.forEach(([stamp]) => (last = Math.max(last, stamp))))
+    }
+    return record
   }
-  see(read())
+  const write = () => {
+    const rows: [string, string, number, string, number][] = []
+    record.forEach((own, id) => own.forEach(([stamp, hash, at], name) => rows.push([id, name, stamp, hash, at])))
+    if (rows.length > MAX_PAIRS) {
+      rows.sort((x, y) => x[2] - y[2])
+      for (const [id, name] of rows.splice(0, rows.length - MAX_PAIRS)) {
+        const own = record.get(id)!
+        own.delete(name)
+        if (!own.size) record.delete(id)
+      }
+    }
+    // After an opt-out nothing about the visitor is written again, a late answer included.
+    if (!canStore()) return
+    // Storage full: the record as it was stays for other pages; an older record only lets through
+    // what a newer one would stop, none at all would let every stale value win (issue 25 case 10).
+    storage._set(key, (cached = JSON.stringify({ version: VERSION, fields: FIELDS, rows })), false, true)
+  }
+
+  // The release before v1 kept stamps only: migrated once, then its key is removed.
+  const legacy = storage._get(legacyKey)
+  if (legacy) {
+    read()
+    let bad = false
+    try {
+      const stored = JSON.parse(legacy)
+      if (!isPlainObject(stored)) throw 0
+      for (const [id, own] of Object.entries(stored)) {
+        if (!isValidId(id) || !isPlainObject(own)) bad = true
+        else
+          for (const [name, stamp] of Object.entries(own)) {
+            if (!isCount(stamp)) bad = true
+            else {
+              add(record, id, name, [stamp, '', 0])
+              last = Math.max(last, stamp)
+            }
+          }
+      }
+    } catch {
+      bad = true
+    }
+    // The valid ones migrated; the rest said once.
+    if (bad) report(corrupt(legacyKey))
+    storage._remove(legacyKey)
+    write()
+  }
+  read()
   // Another tab delivered: later values of this page must still be newer.
-  storage._watch((changed) => changed == key && see(read()))
+  storage._watch((changed) => changed == key && read())
 
   return {
-    _stamp: () => (last = Math.max(Date.now() * 1000, last + 1)),
+    // The page's start on the wall clock plus its monotonic clock: a clock set back or forward while
+    // the page lives does not reorder its values, and tabs calling within one millisecond still
+    // stamp apart where the browser's clock resolves finer.
+    _stamp: () => (last = Math.max(Math.floor((performance.timeOrigin + performance.now()) * 1000), last + 1)),
+    _see(stamp) {
+      last = Math.max(last, stamp)
+    },
     _prune(entry) {
-      const delivered = read()[entry.a]
-      if (delivered) {
-        for (const name in entry.p) {
-          if ((entry.t[name] || 0) <= delivered[name]) delete entry.p[name], delete entry.t[name]
-        }
-      }
+      const delivered = read().get(entry.anonymousId)
+      if (delivered)
+        entry.stamps.forEach((stamp, name) => {
+          const known = delivered.get(name)
+          // Strictly older only: two tabs may stamp two values in the same microsecond, and the one
+          // delivered second must still go; the same value again (equal stamp) is harmless.
+          if (known && stamp < known[0]) dropKey(entry, name)
+        })
     },
     _record(entry) {
-      const delivered = read()
-      const own = (delivered[entry.a] ||= {})
-      for (const name in entry.p) own[name] = Math.max(own[name] || 0, entry.t[name] || 0)
-      const pairs: [string, string, number][] = []
-      for (const id in delivered) for (const name in delivered[id]) pairs.push([id, name, delivered[id][name]])
-      if (pairs.length > MAX_PAIRS) {
-        pairs.sort((x, y) => x[2] - y[2])
-        for (const [id, name] of pairs.slice(0, pairs.length - MAX_PAIRS)) {
-          delete delivered[id][name]
-          if (!Object.keys(delivered[id]).length) delete delivered[id]
-        }
-      }
-      see(delivered)
-      storage._set(key, JSON.stringify(delivered))
+      read()
+      const at = Date.now()
+      entry.stamps.forEach((stamp, name) => add(record, entry.anonymousId, name, [stamp, valueHash(entry.properties[name]), at]))
+      write()
+    },
+    _unchanged(entry, maxAge) {
+      const delivered = read().get(entry.anonymousId)
+      if (delivered && maxAge)
+        entry.stamps.forEach((_, name) => {
+          const known = delivered.get(name)
+          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == valueHash(entry.properties[name])) dropKey(entry, name)
+        })
     },
   }
 }

@@ -1,5 +1,5 @@
 import ky from 'ky'
-import type { Entry } from './queue.js'
+import type { Entry } from './entry.js'
 
 /** What the API answered to one send. The status decides: a resolved `fetch` is not a success. */
 export interface Answer {
@@ -12,14 +12,21 @@ export interface Answer {
 
 /**
  * Sends one entry. `timeout` bounds the whole exchange, body included: a server that stalls must
- * not hold the origin-wide send lock. `exiting`: the page is being left (keepalive, no await before
- * `fetch`). `body` is the JSON that goes.
+ * not hold the origin-wide send lock. `keepalive`: the request outlives the page (the caller keeps
+ * within the page's keepalive budget). `exiting`: the page is being left (keepalive, and `fetch` called
+ * before anything is awaited). `body` is the JSON that goes.
  */
-export type Send = (entry: Entry, body: string, timeout: number, exiting?: boolean) => Promise<Answer>
+export type Send = (entry: Entry, body: string, timeout: number, keepalive?: boolean, exiting?: boolean) => Promise<Answer>
 
 /** The JSON body of one entry; `extra` adds top-level fields (deviceData, externalId). */
 export const bodyOf = (entry: Entry, extra?: object) =>
-  JSON.stringify({ userId: entry.u, anonymousId: entry.a, properties: entry.p, ...(entry.e && { externalId: entry.e }), ...extra })
+  JSON.stringify({
+    userId: entry.userId,
+    anonymousId: entry.anonymousId,
+    properties: entry.properties,
+    ...(entry.externalId && { externalId: entry.externalId }),
+    ...extra,
+  })
 
 /** `POST {endpoint}/profile` of one entry, with the Write Only key. */
 export function createTransport(endpoint: string, writeKey: string, fetchImpl?: typeof fetch): Send {
@@ -31,14 +38,14 @@ export function createTransport(endpoint: string, writeKey: string, fetchImpl?: 
   // The script tag build keeps only the parts of ky this call uses (KY_CUTS in rollup.config.mjs):
   // an option added here must be checked against those cuts.
   const api = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, fetch: fetcher })
-  return async (entry, body, timeout, exiting) => {
-    const url = `${endpoint}/profile?locationEnrichment=${entry.l}`
+  return async (entry, body, timeout, keepalive, exiting) => {
+    const url = `${endpoint}/profile?locationEnrichment=${entry.locationEnrichment}`
     const abort = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     const init = {
       method: 'POST',
-      // Only when leaving: keepalive requests share a 64 KiB budget with the host page's own beacons.
-      keepalive: !!exiting,
+      // Keepalive requests share a 64 KiB budget with the host page's own beacons: the caller decides.
+      keepalive: !!(keepalive || exiting),
       headers: { authorization: 'Bearer ' + writeKey, 'content-type': 'application/json' },
       body,
       signal: abort.signal,

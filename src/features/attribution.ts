@@ -1,5 +1,10 @@
 import type { SafeStorage } from '../browser/storage.js'
 
+const withoutQuery = (address: string) => {
+  const url = new URL(address)
+  return url.origin + url.pathname
+}
+
 /**
  * First-touch properties, once per visitor (remembered under `key`): where the first page view came
  * from. Undefined on later page views, and while the flag cannot be read. The landing page is
@@ -12,7 +17,8 @@ export function firstTouch(storage: SafeStorage, key: string): Record<string, st
   const { referrer } = document
   const search = new URLSearchParams(location.search)
   const properties: Record<string, string> = {
-    referrer: referrer || '$direct',
+    // Origin and path only, as for the landing page: the referring page's query may carry tokens.
+    referrer: referrer ? withoutQuery(referrer) : '$direct',
     // A referrer is a URL or nothing.
     referring_domain: referrer ? new URL(referrer).hostname : '$direct',
     landing_page: location.origin + location.pathname,

@@ -348,7 +348,7 @@ describe('storage trouble', () => {
     // Alternating the enrichment flag makes every update a request of its own.
     await inPage(page, `for (let i = 0; i < 102; i++) uf.updateProfile({ i }, { locationEnrichment: i % 2 == 0 })`)
     expect(errors).toEqual(['userflux: queue full: oldest update dropped', 'userflux: queue full: oldest update dropped'])
-    const persisted = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')).map((key) => JSON.parse(localStorage.getItem(key)!).q.map((entry: any) => entry.p.i)))
+    const persisted = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-')).map((key) => JSON.parse(localStorage.getItem(key)!).entries.map((entry: any) => entry.properties.i)))
     expect(persisted).toEqual([Array.from({ length: 100 }, (_, i) => i + 2)])
   })
 

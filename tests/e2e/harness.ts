@@ -139,6 +139,12 @@ interface Served {
   headers: Record<string, string>
 }
 
+/**
+ * The builds under test: `dist/`, or another release's (`UF_DIST=/path/to/its/dist`, relative to the
+ * repository), to show what a test finds in code from before a fix.
+ */
+const DIST = (process.env.UF_DIST ? normalize(process.env.UF_DIST).replace(/\/?$/, '/') : 'dist/').replace(root, '')
+
 export async function startSite(apiUrl: string, served: Map<string, Served>): Promise<{ server: Server; url: string }> {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url!, 'http://x')
@@ -177,13 +183,13 @@ export async function startSite(apiUrl: string, served: Map<string, Served>): Pr
       const delay = Number(url.searchParams.get('delay') || 0)
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay))
       const file =
-        url.pathname == '/userflux.min.js' ? 'dist/userflux.min.js'
-        : url.pathname.startsWith('/dist/') ? url.pathname.slice(1)
+        url.pathname == '/userflux.min.js' ? DIST + 'userflux.min.js'
+        : url.pathname.startsWith('/dist/') ? DIST + url.pathname.slice(6)
         : url.pathname.startsWith('/vendor/ky/') ? 'node_modules/ky/distribution/' + url.pathname.slice(11)
         : url.pathname.startsWith('/vendor/nanoid/') ? 'node_modules/nanoid/' + url.pathname.slice(15)
         : undefined
-      if (!file || normalize(file).startsWith('..')) return send(404, 'text/plain', 'not found')
-      send(200, MIME[file.slice(file.lastIndexOf('.'))] || 'application/octet-stream', await readFile(join(root, file)))
+      if (!file || (normalize(file).startsWith('..') && !process.env.UF_DIST)) return send(404, 'text/plain', 'not found')
+      send(200, MIME[file.slice(file.lastIndexOf('.'))] || 'application/octet-stream', await readFile(file.startsWith('/') ? file : join(root, file)))
     } catch (error) {
       send(404, 'text/plain', String(error))
     }

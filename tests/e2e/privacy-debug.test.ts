@@ -67,7 +67,9 @@ describe('debug', () => {
     const text = lines.join('\n')
     expect(text).toMatch(/\[userflux\] queued/)
     expect(text).toMatch(/\[userflux\] coalesced/)
-    expect(text).toMatch(/\[userflux\] userflux: failed \(503: .*\): retry 1 in \d+ ms/)
+    // One prefix per line (issue 24): the error's own "userflux: " is not repeated after it.
+    expect(text).toMatch(/\[userflux\] failed \(503: .*\): retry 1 in \d+ ms/)
+    expect(text).not.toMatch(/\[userflux\] userflux:/)
     expect(text).toMatch(/\[userflux\] sent/)
   })
 

@@ -235,9 +235,12 @@ describe('README.md code samples', () => {
     expect(post!.query).toEqual({ locationEnrichment: 'true' }) // data-location-enrichment="true"
     expect(post!.headers.authorization).toBe(`Bearer ${WRITE_KEY}`)
 
-    // "works before and after the script has loaded"
+    // "works before and after the script has loaded": the same value again is not sent again (the
+    // API has it: resendAfter), a new one is.
     await page.evaluate(line)
-    expect(await arrived(2)).toEqual([themeUpdate(anonymousId), themeUpdate(anonymousId)])
+    expect(await page.evaluate(() => window.userflux.flush())).toEqual({ ok: true })
+    await page.evaluate(line.replace("'dark'", "'light'"))
+    expect(await arrived(2)).toEqual([themeUpdate(anonymousId), { anonymousId, properties: { theme: 'light' } }])
     expect(errors).toEqual([])
   })
 

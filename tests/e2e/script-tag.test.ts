@@ -4,6 +4,7 @@
  * Real Chromium, the built dist/userflux.min.js and dist/stub.js, the local Integration API.
  */
 import type { Page } from 'playwright'
+import { HIDDEN } from '../../src/core/log.js'
 import { describe, expect, it } from 'vitest'
 import type { ScriptTagClient } from '../../src/global.js'
 import { sleep, useStack, waitInPage, WRITE_KEY } from './harness.js'
@@ -175,8 +176,10 @@ describe('debug without a rebuild', () => {
     const calls = await lines()
     const sent = calls.find((args) => args[0] == '[userflux]' && args[1] == 'sent')
     expect(sent, JSON.stringify(calls)).toBeDefined()
-    expect(sent![2]).toEqual({ userId: 'user-5', anonymousId: expect.any(String), properties: { plan: 'pro' }, locationEnrichment: false })
-    expect(calls.find((args) => args[1] == 'queued')![2]).toMatchObject({ userId: 'user-5', properties: { plan: 'pro' } })
+    // A link is anyone's to craft: switched on from the URL, the lines name properties but hide their values (SPEC §14).
+    const value = query ? HIDDEN : 'pro'
+    expect(sent![2]).toEqual({ userId: 'user-5', anonymousId: expect.any(String), properties: { plan: value }, locationEnrichment: false })
+    expect(calls.find((args) => args[1] == 'queued')![2]).toMatchObject({ userId: 'user-5', properties: { plan: value } })
   })
 
   it('without a switch, nothing is logged', async () => {

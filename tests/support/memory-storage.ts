@@ -34,8 +34,11 @@ export class MemoryStorage implements Storage {
   queueKeys() {
     return [...this.data.keys()].filter((key) => key.includes('-queue-'))
   }
-  /** The pending entries persisted under any queue key. */
+  /** The pending entries persisted under any queue key (format v1, or `q` of the releases before it). */
   queued() {
-    return [...this.data].filter(([key]) => key.includes('-queue-')).flatMap(([, value]) => JSON.parse(value).q)
+    return [...this.data].filter(([key]) => key.includes('-queue-')).flatMap(([, value]) => {
+      const stored = JSON.parse(value)
+      return stored.entries ?? stored.q
+    })
   }
 }

@@ -24,7 +24,8 @@ describe('firstTouch', () => {
         'https://www.google.com/search?q=x',
       ),
     ).toEqual({
-      initial_referrer: 'https://www.google.com/search?q=x',
+      // Origin and path only: the referring page's query may carry tokens (SPEC §14).
+      initial_referrer: 'https://www.google.com/search',
       initial_referring_domain: 'www.google.com',
       // Without the query, which may carry tokens.
       initial_landing_page: 'https://shop.example/landing',

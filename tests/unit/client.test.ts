@@ -60,7 +60,7 @@ describe('wire format', () => {
     for (let i = 0; i < 1000; i++) uf.updateProfile({ i })
     await Promise.resolve()
     expect(storage.writes - before).toBe(1)
-    expect(storage.queued()).toEqual([expect.objectContaining({ p: { i: 999 } })])
+    expect(storage.queued()).toEqual([expect.objectContaining({ properties: { i: 999 } })])
   })
 
   it('keeps call order across identities and enrichment flags', async () => {
@@ -240,7 +240,7 @@ describe('delivery', () => {
     expect(fetch.requests).toHaveLength(1)
     expect(errors.map((e) => e.code)).toEqual(['unauthorized'])
     // Kept, and handed over: persisted where another page (its key fixed meanwhile) can adopt them.
-    expect(storage.queued().map((entry) => entry.p)).toEqual([{ a: 1 }, { b: 2 }])
+    expect(storage.queued().map((entry) => entry.properties)).toEqual([{ a: 1 }, { b: 2 }])
   })
 
   it('a new page adopts what an abandoned page left (after the staleness wait, without Web Locks)', async () => {
@@ -277,7 +277,8 @@ describe('never throws into the page', () => {
     await uf.flush()
     expect(errors.map((e) => e.message)).toEqual([
       'userflux: updateProfile: properties must be a plain object, got String',
-      'userflux: identify: userId must be a non-empty string',
+      // The userId rule now also refuses control characters and ids over 1,024 characters (SPEC §14), and says so.
+      'userflux: identify: userId must be a non-empty string of at most 1024 characters without control characters',
       'userflux: identify: "f" in properties is Function, not JSON',
       'userflux: updateProfile: "n" in properties is NaN, not JSON',
     ])
@@ -321,5 +322,158 @@ describe('privacy', () => {
     expect(fetch.requests).toHaveLength(1)
     expect([...storage.data.keys()]).toEqual(['uf-optOut'])
     expect(uf.hasOptedOut).toBe(true)
+  })
+})
+
+describe('persisted state v1 (SPEC §13)', () => {
+  it('queues under <prefix>-queue-v1|<encoded writeKey>|<page>, the record of deliveries under <prefix>-delivered-v1|<encoded writeKey>', async () => {
+    const uf = make({ writeKey: 'w k/1' })
+    uf.updateProfile({ a: 1 })
+    await Promise.resolve()
+    const queues = [...storage.data.keys()].filter((key) => key.includes('-queue-'))
+    expect(queues).toEqual([expect.stringMatching(/^uf-queue-v1\|w%20k%2F1\|[\w-]{10}$/)])
+    expect(JSON.parse(storage.data.get(queues[0])!)).toMatchObject({ version: 1, endpoint: 'https://api.test', entries: [{ properties: { a: 1 } }] })
+    await uf.flush()
+    expect(JSON.parse(storage.data.get('uf-delivered-v1|w%20k%2F1')!)).toMatchObject({ version: 1, rows: [[uf.anonymousId, 'a', expect.any(Number), expect.any(String), Date.now()]] })
+  })
+
+  it('adopts what both earlier releases left under any endpoint, keeps other keys’ queues, and leaves newer formats alone', async () => {
+    const old = Date.now() - 11 * 60_000
+    const mine = (endpoint: string) => encodeURIComponent('wk@' + endpoint)
+    // f12cb4f: encoded writeKey@endpoint, '|' and the page; 1ce75f7: writeKey@endpoint, ':' and the page.
+    storage.data.set(`uf-queue-${mine('https://old.example')}|p1`, JSON.stringify({ t: old, q: [{ a: 'visitor', l: false, p: { from: 'f12cb4f' }, t: { from: 2 }, n: 19, s: 2 }] }))
+    storage.data.set('uf-queue-wk@https://api.test:p0', JSON.stringify({ t: old, q: [{ u: 'alice', a: 'visitor', l: false, p: { from: '1ce75f7' }, n: 19 }] }))
+    const others = JSON.stringify({ version: 1, writtenAt: old, endpoint: 'https://api.test', entries: [{ anonymousId: 'x', locationEnrichment: false, properties: { secret: 1 }, stamps: [['secret', 1]], bytes: 12, firstStamp: 1 }] })
+    storage.data.set('uf-queue-v1|another-key|p2', others)
+    const newer = JSON.stringify({ version: 2, writtenAt: old, entries: [] })
+    storage.data.set('uf-queue-v1|wk|p3', newer)
+    const uf = make()
+    expect(await uf.flush()).toEqual({ ok: true })
+    expect(fetch.requests.map((request) => [request.headers.authorization, request.body])).toEqual([
+      ['Bearer wk', { userId: 'alice', anonymousId: 'visitor', properties: { from: '1ce75f7' } }],
+      ['Bearer wk', { anonymousId: 'visitor', properties: { from: 'f12cb4f' } }],
+    ])
+    expect(storage.data.get('uf-queue-v1|another-key|p2')).toBe(others)
+    expect(storage.data.get('uf-queue-v1|wk|p3')).toBe(newer)
+    expect(storage.data.has(`uf-queue-${mine('https://old.example')}|p1`)).toBe(false)
+    expect(storage.data.has('uf-queue-wk@https://api.test:p0')).toBe(false)
+    expect(errors).toEqual([])
+  })
+
+  it('forgets another write key’s queue untouched for more than 30 days', () => {
+    const queue = (at: number) => JSON.stringify({ version: 1, writtenAt: at, endpoint: 'e', entries: [] })
+    storage.data.set('uf-queue-v1|gone|p', queue(Date.now() - 31 * 86_400_000))
+    storage.data.set('uf-queue-v1|recent|p', queue(Date.now() - 29 * 86_400_000))
+    make()
+    expect(storage.data.has('uf-queue-v1|gone|p')).toBe(false)
+    expect(storage.data.has('uf-queue-v1|recent|p')).toBe(true)
+  })
+})
+
+describe('values delivered already are not sent again (resendAfter)', () => {
+  it('within resendAfter, the same value of a key is left out; a new value, another key, or later, goes', async () => {
+    const uf = make({ resendAfter: 60_000 })
+    uf.updateProfile({ plan: 'pro', seats: 2 })
+    await uf.flush()
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    uf.updateProfile({ plan: 'pro', seats: 3, theme: 'dark' })
+    await uf.flush()
+    await run(60_000)
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    expect(fetch.requests.map((request) => request.body.properties)).toEqual([{ plan: 'pro', seats: 2 }, { seats: 3, theme: 'dark' }, { plan: 'pro' }])
+  })
+
+  it('never while another value of the key waits: the last value wins on the server', async () => {
+    const uf = make({ resendAfter: 60_000 })
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    fetch.answers.push(503)
+    uf.updateProfile({ plan: 'basic' }, { locationEnrichment: true })
+    // 'pro' was delivered, but 'basic' waits (and fails once): 'pro' must follow it, or 'basic' would win.
+    uf.updateProfile({ plan: 'pro' })
+    await run(5000)
+    expect(fetch.requests.map((request) => [request.url.endsWith('true'), request.body.properties])).toEqual([
+      [false, { plan: 'pro' }],
+      [true, { plan: 'basic' }],
+      [true, { plan: 'basic' }],
+      [false, { plan: 'pro' }],
+    ])
+  })
+
+  it('FINDING 5: nor while another tab holds a different value of the key: the last value set wins on the server (SPEC §5)', async () => {
+    // Two tabs of one origin: two clients of one write key on one storage (each its own queue).
+    const a = make({ resendAfter: 60_000 })
+    const b = make({ resendAfter: 60_000, flushInterval: 60_000 })
+    a.updateProfile({ plan: 'pro' })
+    await a.flush()
+    b.updateProfile({ plan: 'basic' }) // waits in tab b (its flush interval, or the network)
+    a.updateProfile({ plan: 'pro' }) // the last value set, in tab a
+    await a.flush()
+    await b.flush()
+    const plans = fetch.requests.filter((request) => 'plan' in request.body.properties).map((request) => request.body.properties.plan)
+    expect(new Set(fetch.requests.map((request) => request.body.anonymousId))).toEqual(new Set([a.anonymousId]))
+    expect(plans.at(-1)).toBe('pro')
+  })
+
+  it('resendAfter: 0 sends every value; identify still links with nothing new', async () => {
+    const uf = make({ resendAfter: 0 })
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    const dedupe = make({ resendAfter: 60_000, storagePrefix: 'd' })
+    dedupe.updateProfile({ plan: 'pro' })
+    await dedupe.flush()
+    dedupe.identify('alice', { plan: 'pro' })
+    await dedupe.flush()
+    expect(fetch.requests.map((request) => request.body)).toEqual([
+      { anonymousId: uf.anonymousId, properties: { plan: 'pro' } },
+      { anonymousId: uf.anonymousId, properties: { plan: 'pro' } },
+      { anonymousId: dedupe.anonymousId, properties: { plan: 'pro' } },
+      { userId: 'alice', anonymousId: dedupe.anonymousId, properties: {} },
+    ])
+  })
+})
+
+describe('hostile ids and property names (SPEC §14)', () => {
+  const proto = () => Object.getOwnPropertyNames(Object.prototype).map((name) => [name, (Object.prototype as any)[name]])
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('the anonymousId %j changes no prototype, and each update is sent once', async (id) => {
+    const before = proto()
+    const keys = Object.keys
+    const uf = make({ anonymousId: id })
+    uf.updateProfile({ isAdmin: false, keys: 1, name: 'x' })
+    expect(await uf.flush()).toEqual({ ok: true })
+    uf.updateProfile({ isAdmin: true })
+    expect(await uf.flush()).toEqual({ ok: true })
+    expect(fetch.requests.map((request) => [request.body.anonymousId, request.body.properties])).toEqual([
+      [id, { isAdmin: false, keys: 1, name: 'x' }],
+      [id, { isAdmin: true }],
+    ])
+    expect(({} as any).isAdmin).toBeUndefined()
+    expect(Object.keys).toBe(keys)
+    expect(proto()).toEqual(before)
+    expect(errors).toEqual([])
+    // A reload reads the record of deliveries back without harm.
+    make({ anonymousId: id }).updateProfile({ isAdmin: false })
+    expect(proto()).toEqual(before)
+  })
+
+  it('a key named like an Object.prototype member is delivered, and later values of other keys still are', async () => {
+    const uf = make()
+    const names = Object.getOwnPropertyNames(Object.prototype)
+    uf.updateProfile(JSON.parse('{' + names.map((name) => `${JSON.stringify(name)}:"v"`).join(',') + ',"plan":"a"}'))
+    await uf.flush()
+    uf.updateProfile({ plan: 'b' })
+    await uf.flush()
+    uf.updateProfile(JSON.parse('{"constructor":"Ferrari","__proto__":{"x":1}}'))
+    await uf.flush()
+    expect(fetch.requests).toHaveLength(3)
+    expect(Object.keys(fetch.requests[0].body.properties).sort()).toEqual([...names, 'plan'].sort())
+    expect(fetch.requests[1].body.properties).toEqual({ plan: 'b' })
+    expect(JSON.stringify(fetch.requests[2].body.properties)).toBe('{"constructor":"Ferrari","__proto__":{"x":1}}')
+    expect(errors).toEqual([])
   })
 })

@@ -1,6 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
+import type { UserFluxError } from '../../src/core/errors.js'
 import { findCookieDomain, withCookies } from '../../src/browser/cookies.js'
 import { createStorage } from '../../src/browser/storage.js'
+import { createConsent } from '../../src/core/consent.js'
+import { createIdentity } from '../../src/core/identity.js'
+import { isValidId } from '../../src/core/validate.js'
+import fc from '../support/property.js'
+import { HOSTILE_NAMES } from '../support/prototypes.js'
 import { FakeCookies } from '../support/fake-cookies.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
@@ -12,10 +18,18 @@ const page = (host: string, protocol = 'https:') => {
   vi.stubGlobal('document', cookies)
   vi.stubGlobal('location', { hostname: host, protocol })
 }
-const wrap = (domain: string | true = true, days = 365) => withCookies(createStorage(backing, () => {}), ['uf-anonymousId', 'uf-userId'], domain, days)
+let report: Mock<(error: UserFluxError) => void>
+const wrap = (domain: string | true = true, days = 365) =>
+  withCookies(createStorage(backing, () => {}), ['uf-anonymousId', 'uf-userId', 'uf-optOut'], 'uf-optOut', domain, days, report)
+
+/** A cookie a sibling subdomain (or another path) set: host-only '' or on `domain`. */
+const plant = (name: string, value: string, domain = '') => {
+  cookies.cookie = `${name}=${value}` + (domain ? ';domain=' + domain : '')
+}
 
 beforeEach(() => {
   backing = new MemoryStorage()
+  report = vi.fn<(error: UserFluxError) => void>()
   page('www.example.co.uk')
 })
 afterEach(() => vi.unstubAllGlobals())
@@ -80,7 +94,7 @@ describe('withCookies', () => {
     // The other subdomain still has alice in its own storage: the empty cookie wins.
     const other = new MemoryStorage()
     other.setItem('uf-userId', 'alice')
-    const app = withCookies(createStorage(other, () => {}), ['uf-userId'], true, 365)
+    const app = withCookies(createStorage(other, () => {}), ['uf-userId'], 'uf-optOut', true, 365, report)
     expect(app._get('uf-userId')).toBeNull()
     expect(other.getItem('uf-userId')).toBeNull()
   })
@@ -98,5 +112,113 @@ describe('withCookies', () => {
     expect(storage._get('uf-userId')).toBe('u')
     storage._remove('uf-userId')
     expect(storage._get('uf-userId')).toBeNull()
+  })
+})
+
+describe('withCookies: every subdomain can write them (SPEC §14)', () => {
+  it('two copies of one name are tampering: the cookie is ignored, storage used, reported once', () => {
+    backing.setItem('uf-anonymousId', 'mine')
+    plant('uf-anonymousId', 'planted-1', 'example.co.uk')
+    plant('uf-anonymousId', 'planted-2')
+    const storage = wrap()
+    for (let i = 0; i < 3; i++) expect(storage._get('uf-anonymousId')).toBe('mine')
+    expect(backing.getItem('uf-anonymousId')).toBe('mine')
+    expect(report).toHaveBeenCalledOnce()
+    expect(report.mock.calls[0][0]).toMatchObject({ code: 'storage', message: expect.stringContaining('2 cookies named uf-anonymousId') })
+    // Another name tampered with is its own report.
+    plant('uf-userId', 'eve', 'example.co.uk')
+    plant('uf-userId', 'mallory')
+    expect(storage._get('uf-userId')).toBeNull()
+    expect(report).toHaveBeenCalledTimes(2)
+  })
+
+  it('with nothing in storage, a tampered name reads as absent', () => {
+    plant('uf-userId', 'eve', 'example.co.uk')
+    plant('uf-userId', 'eve')
+    expect(wrap()._get('uf-userId')).toBeNull()
+    expect(backing.getItem('uf-userId')).toBeNull()
+  })
+
+  it('a single copy still wins (the ordinary sharing between subdomains), and nothing is reported', () => {
+    backing.setItem('uf-userId', 'old')
+    plant('uf-userId', 'alice', 'example.co.uk')
+    expect(wrap()._get('uf-userId')).toBe('alice')
+    expect(report).not.toHaveBeenCalled()
+  })
+
+  describe('opting out is the most restrictive reading', () => {
+    const consent = (startOptedOut = false, gpc = false) => {
+      vi.stubGlobal('navigator', { globalPrivacyControl: gpc })
+      return createConsent(wrap(), 'uf', startOptedOut, gpc)
+    }
+
+    it("a cookie '0' never lifts storage's '1'", () => {
+      backing.setItem('uf-optOut', '1')
+      plant('uf-optOut', '0', 'example.co.uk')
+      expect(consent()._optedOut()).toBe(true)
+      expect(backing.getItem('uf-optOut')).toBe('1')
+    })
+
+    it("a cookie '0' never lifts optedOut: true, nor Global Privacy Control", () => {
+      plant('uf-optOut', '0', 'example.co.uk')
+      expect(consent(true)._optedOut()).toBe(true)
+      expect(consent(false, true)._optedOut()).toBe(true)
+      // Without either, the default (not opted out) holds; the cookie is not copied into storage.
+      expect(consent()._optedOut()).toBe(false)
+      expect(backing.getItem('uf-optOut')).toBeNull()
+    })
+
+    it("a cookie '1' opts out, and storage follows so the choice holds if the cookie goes", () => {
+      backing.setItem('uf-optOut', '0')
+      plant('uf-optOut', '1', 'example.co.uk')
+      expect(consent()._optedOut()).toBe(true)
+      expect(backing.getItem('uf-optOut')).toBe('1')
+      cookies.jar.clear()
+      expect(consent()._optedOut()).toBe(true)
+    })
+
+    it("among several copies, any '1' wins; that is no tampering to ignore", () => {
+      plant('uf-optOut', '0', 'example.co.uk')
+      plant('uf-optOut', '1')
+      expect(consent()._optedOut()).toBe(true)
+      expect(report).not.toHaveBeenCalled()
+    })
+
+    it('FINDING 4: an opt-out found only in storage (cookieDomain just turned on) is copied into the cookie too', () => {
+      // As every other shared key is (withCookies' doc): else the other subdomains go on tracking a visitor who opted out here.
+      backing.setItem('uf-optOut', '1')
+      expect(consent()._optedOut()).toBe(true)
+      expect(cookies.value('uf-optOut', 'example.co.uk')).toBe('1')
+    })
+  })
+})
+
+describe('hostile cookies (property-based)', () => {
+  it('any copies of the shared cookies: nothing thrown, ids valid, an opt-out never lifted, each name reported at most once', () => {
+    // As written in the cookie header: encoded text of any kind, or a malformed escape as is.
+    const text = fc.oneof(fc.string(), fc.constantFrom('0', '1', '', ' ', 'a\u0000b', ...HOSTILE_NAMES), fc.string({ minLength: 1025, maxLength: 1100 }))
+    const value = fc.oneof(text.map(encodeURIComponent), fc.constantFrom('%', '%E0%A4%A', '%zz'))
+    const copy = fc.tuple(fc.constantFrom('uf-anonymousId', 'uf-userId', 'uf-optOut'), value, fc.constantFrom('', 'example.co.uk'))
+    fc.assert(
+      fc.property(fc.array(copy, { maxLength: 6 }), fc.constantFrom(null, '0', '1'), fc.boolean(), (copies, storedOptOut, startOptedOut) => {
+        backing = new MemoryStorage()
+        report = vi.fn<(error: UserFluxError) => void>()
+        page('www.example.co.uk')
+        if (storedOptOut) backing.setItem('uf-optOut', storedOptOut)
+        for (const [name, written, domain] of copies) plant(name, written, domain)
+        const shared = wrap()
+        const ids = createIdentity(shared, 'uf', () => true, report, () => {})
+        const consent = createConsent(shared, 'uf', startOptedOut, false)
+        const optedOut = consent._optedOut()
+        const saysOut = storedOptOut == '1' || cookies.cookie.split('; ').includes('uf-optOut=1')
+        if (saysOut || (startOptedOut && storedOptOut != '0')) expect(optedOut).toBe(true)
+        expect(isValidId(ids._anonymousId())).toBe(true)
+        const user = ids._userId()
+        if (user !== null) expect(isValidId(user)).toBe(true)
+        const messages = report.mock.calls.map(([error]) => error.message)
+        expect(new Set(messages).size).toBe(messages.length)
+      }),
+      { numRuns: 100 },
+    )
   })
 })

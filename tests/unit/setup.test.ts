@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createClient, UserFluxError, type Options } from '../../src/index.js'
-import { describe as describeEntry } from '../../src/core/log.js'
+import { describe as describeEntry, HIDDEN } from '../../src/core/log.js'
 import { normalizeOptions, OPTIONS, optionsFromDataset } from '../../src/core/options.js'
 import { fakeFetch } from '../support/fake-fetch.js'
 import { MemoryStorage } from '../support/memory-storage.js'
@@ -196,7 +196,9 @@ describe('script tag data-* attributes, from the same table', () => {
 
 describe('debug output', () => {
   it('names the fields, not the queue keys', () => {
-    expect(describeEntry({ u: 'user-1', a: 'anon', p: { plan: 'pro' }, l: false, n: 14 })).toEqual({
+    // Entries carry the readable names of format v1 now; the bookkeeping (bytes, stamps, firstStamp) is still left out.
+    const entry = { userId: 'user-1', anonymousId: 'anon', properties: { plan: 'pro' }, locationEnrichment: false, bytes: 14, stamps: new Map([['plan', 1]]), firstStamp: 1 }
+    expect(describeEntry(entry)).toEqual({
       userId: 'user-1',
       anonymousId: 'anon',
       properties: { plan: 'pro' },
@@ -215,7 +217,9 @@ describe('debug output', () => {
     await uf.flush()
     expect(logged(log)).toContain('"userId":"user-1"')
     expect(logged(log)).toContain('"anonymousId"')
-    expect(logged(log)).toContain('"properties":{"plan":"pro"}')
+    // A link is anyone's to craft: in URL mode the property names show, their values never do (SPEC §14).
+    expect(logged(log)).toContain(`"properties":{"plan":${JSON.stringify(HIDDEN)}}`)
+    expect(logged(log)).not.toContain('"pro"')
     expect(logged(log)).not.toMatch(/"[uapln]":/)
   })
 

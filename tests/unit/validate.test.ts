@@ -53,6 +53,18 @@ describe('sanitize', () => {
     }
   })
 
+  it('copies __proto__ and every Object.prototype name as an ordinary key, at any depth', () => {
+    const names = Object.getOwnPropertyNames(Object.prototype)
+    const text = '{' + names.map((name, i) => `${JSON.stringify(name)}:{"polluted":${i},"inner":{"__proto__":{"deep":true}}}`).join(',') + '}'
+    const result = sanitize('updateProfile', JSON.parse(text)) as any
+    expect(Object.keys(result.properties).sort()).toEqual([...names].sort())
+    expect(JSON.stringify(result.properties)).toBe(text)
+    expect(Object.getPrototypeOf(result.properties)).toBeNull()
+    expect(Object.getPrototypeOf(Object.getOwnPropertyDescriptor(result.properties, '__proto__')!.value.inner)).toBeNull()
+    expect(({} as any).polluted).toBeUndefined()
+    expect(({} as any).deep).toBeUndefined()
+  })
+
   it('accepts objects without a prototype', () => {
     const bare = Object.assign(Object.create(null), { a: 1 })
     expect(sanitize('identify', bare)).toEqual({ properties: { a: 1 }, _size: 7 })
@@ -60,8 +72,13 @@ describe('sanitize', () => {
 })
 
 describe('checkUserId', () => {
-  it.each([[42], [''], ['   '], [null], [{}]])('rejects %j', (value) => {
-    expect(checkUserId(value)?.message).toMatch(/identify: userId must be a non-empty string/)
+  // Since SPEC §14 the rule is isValidId's: control characters and more than 1,024 characters are refused too.
+  it.each([[42], [''], ['   '], [null], [{}], ['a\u0000b'], ['line\nbreak'], ['\u007f'], ['x'.repeat(1025)]])('rejects %j', (value) => {
+    expect(checkUserId(value)?.message).toMatch(/identify: userId must be a non-empty string of at most 1024 characters without control characters/)
   })
-  it('accepts a string', () => expect(checkUserId('user-42')).toBeUndefined())
+  it('accepts a string, of 1,024 characters too, and any text', () => {
+    expect(checkUserId('user-42')).toBeUndefined()
+    expect(checkUserId('x'.repeat(1024))).toBeUndefined()
+    expect(checkUserId('José García 日本')).toBeUndefined()
+  })
 })
