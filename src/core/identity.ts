@@ -16,6 +16,11 @@ export interface Identity {
   _reread(): void
 }
 
+/**
+ * How long a new id may still give way to one another tab wrote at the same moment: two tabs of a
+ * new visitor opened together each make one, and the last written wins in both.
+ */
+const PROVISIONAL_FOR = 5000
 /** A clock that a user setting the system time back (or forward) cannot move. */
 const now = () => performance.now()
 
@@ -71,7 +76,10 @@ export function createIdentity(
       anonymous = stored
       if (provisionalUntil == Infinity) provisionalUntil = 0
     } else {
-      if (!anonymous) (anonymous = nanoid()), (provisionalUntil = now() + 5000)
+      if (!anonymous) {
+        anonymous = nanoid()
+        provisionalUntil = now() + PROVISIONAL_FOR
+      }
       if (stored === undefined) provisionalUntil = Infinity
       else write(anonymousKey, anonymous)
     }

@@ -172,11 +172,21 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
     },
     _unchanged(entry, maxAge) {
       const delivered = read().get(entry.anonymousId)
+      let left = false
       if (delivered && maxAge)
-        entry.stamps.forEach((_, name) => {
+        entry.stamps.forEach((stamp, name) => {
           const known = delivered.get(name)
-          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == valueHash(entry.properties[name])) dropKey(entry, name)
+          if (known && Math.abs(Date.now() - known[2]) < maxAge && known[1] == valueHash(entry.properties[name])) {
+            dropKey(entry, name)
+            // The server's value is this one as of this stamp: an older value another tab still
+            // holds is then pruned, as it would have been had this one been sent.
+            if (stamp > known[0]) {
+              delivered.set(name, [stamp, known[1], known[2]])
+              left = true
+            }
+          }
         })
+      if (left) write()
     },
   }
 }

@@ -62,7 +62,8 @@ describe('sent after opt-out', () => {
     const a = await stack.open(context, { build: 'esm', options: fast })
     const b = await stack.open(context, { build: 'esm', options: noRetry })
     expect(await inPage(b, `uf.updateProfile({ secret: 'pending in B' }); return (await uf.flush()).ok`)).toBe(false)
-    expect(await queueKeys(a)).not.toEqual([]) // B's pending update is persisted
+    // B's pending update is persisted (tab A sees B's write a moment later: storage reaches other tabs asynchronously).
+    await expect.poll(() => queueKeys(a), { timeout: 5000 }).not.toEqual([])
     const bSeesOptOut = await watchForOptOut(b)
     await inPage(a, `uf.optOut()`)
     await expect.poll(() => queueKeys(a), { timeout: 5000 }).toEqual([])

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createClient, UserFluxError, type Options } from '../../src/index.js'
 import { fakeFetch } from '../support/fake-fetch.js'
+import { FakeLocks } from '../support/fake-locks.js'
+import fc from '../support/property.js'
 import { MemoryStorage } from '../support/memory-storage.js'
 
 let storage: MemoryStorage
@@ -21,6 +23,7 @@ beforeEach(() => {
   errors = []
 })
 afterEach(() => {
+  vi.unstubAllGlobals()
   vi.useRealTimers()
   vi.restoreAllMocks()
 })
@@ -402,6 +405,7 @@ describe('values delivered already are not sent again (resendAfter)', () => {
     ])
   })
 
+  // Unit finding 5: still failing after 624ae80 (see /work/unit-findings.md, "FINDING 5, again").
   it('FINDING 5: nor while another tab holds a different value of the key: the last value set wins on the server (SPEC §5)', async () => {
     // Two tabs of one origin: two clients of one write key on one storage (each its own queue).
     const a = make({ resendAfter: 60_000 })
@@ -415,6 +419,16 @@ describe('values delivered already are not sent again (resendAfter)', () => {
     const plans = fetch.requests.filter((request) => 'plan' in request.body.properties).map((request) => request.body.properties.plan)
     expect(new Set(fetch.requests.map((request) => request.body.anonymousId))).toEqual(new Set([a.anonymousId]))
     expect(plans.at(-1)).toBe('pro')
+  })
+
+  it('an identified update whose values were all delivered is not sent: only the link of identify() always goes', async () => {
+    const uf = make({ resendAfter: 60_000 })
+    uf.identify('alice')
+    uf.updateProfile({ plan: 'pro' })
+    await uf.flush()
+    uf.updateProfile({ plan: 'pro' })
+    expect(await uf.flush()).toEqual({ ok: true })
+    expect(fetch.requests.map((request) => request.body)).toEqual([{ userId: 'alice', anonymousId: uf.anonymousId, properties: { plan: 'pro' } }])
   })
 
   it('resendAfter: 0 sends every value; identify still links with nothing new', async () => {
@@ -476,4 +490,51 @@ describe('hostile ids and property names (SPEC §14)', () => {
     expect(JSON.stringify(fetch.requests[2].body.properties)).toBe('{"constructor":"Ferrari","__proto__":{"x":1}}')
     expect(errors).toEqual([])
   })
+})
+
+describe('order across tabs (property-based, SPEC §5)', () => {
+  type Op = { tab: 0 | 1; set: [string, number] } | { tab: 0 | 1; flush: true } | { fail: true } | { wait: number }
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ tab: fc.constantFrom(0 as const, 1 as const), set: fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: 0, max: 3 })) }) },
+    { weight: 2, arbitrary: fc.record({ tab: fc.constantFrom(0 as const, 1 as const), flush: fc.constant(true as const) }) },
+    { weight: 1, arbitrary: fc.record({ fail: fc.constant(true as const) }) },
+    { weight: 2, arbitrary: fc.record({ wait: fc.integer({ min: 1, max: 3000 }) }) },
+  )
+
+  const lastValueWins = (resendAfter: number) =>
+    fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+        storage = new MemoryStorage()
+        fetch = fakeFetch()
+        errors = []
+        // One origin: the send lock is shared, as Web Locks are between tabs.
+        vi.stubGlobal('navigator', { locks: new FakeLocks() })
+        const tabs = [make({ resendAfter }), make({ resendAfter, flushInterval: 2000 })]
+        const last: Record<string, number> = {}
+        for (const step of ops) {
+          if ('set' in step) {
+            tabs[step.tab].updateProfile({ [step.set[0]]: step.set[1] })
+            last[step.set[0]] = step.set[1]
+          } else if ('flush' in step) void tabs[step.tab].flush()
+          else if ('fail' in step) fetch.answers.push(503)
+          else await run(step.wait)
+          // Calls a moment apart, as a person makes them (the stamps' clock resolves finer than this).
+          await run(1)
+        }
+        for (let i = 0; i < 20 && (storage.queued().length || fetch.answers.length); i++) await run(60_000)
+        await run(60_000)
+        const server: Record<string, unknown> = {}
+        // Applied in the order the server got them; a request answered 503 changed nothing.
+        fetch.requests.forEach((request, i) => fetch.statuses[i] == 204 && Object.assign(server, request.body.properties))
+        expect(server).toEqual(last)
+        expect(errors.filter((error) => error.code != 'retrying')).toEqual([])
+      }),
+      // FC_RUNS=<n> for a longer run.
+      { numRuns: Number(process.env.FC_RUNS) || 40 },
+    )
+
+  const timeout = process.env.FC_RUNS ? 600_000 : 20_000
+  it('two tabs, any calls, flushes and failures: the server ends with the last value set of each key (resendAfter: 0)', () => lastValueWins(0), timeout)
+  // The same with the default resendAfter (a day): unit finding 5, still failing after 624ae80.
+  it('FINDING 5 (property): the same with the default resendAfter', () => lastValueWins(86_400_000), timeout)
 })

@@ -184,7 +184,8 @@ describe('withCookies: every subdomain can write them (SPEC §14)', () => {
       expect(report).not.toHaveBeenCalled()
     })
 
-    it('FINDING 4: an opt-out found only in storage (cookieDomain just turned on) is copied into the cookie too', () => {
+    // Unit finding 4 (fixed in 624ae80).
+    it('an opt-out found only in storage (cookieDomain just turned on) is copied into the cookie too', () => {
       // As every other shared key is (withCookies' doc): else the other subdomains go on tracking a visitor who opted out here.
       backing.setItem('uf-optOut', '1')
       expect(consent()._optedOut()).toBe(true)

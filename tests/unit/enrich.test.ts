@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
+import type { UserFluxError } from '../../src/core/errors.js'
 import { createEnrichment } from '../../src/features/enrich.js'
 import { createStorage, type SafeStorage } from '../../src/browser/storage.js'
 import { MemoryStorage } from '../support/memory-storage.js'
@@ -16,6 +17,7 @@ const anonymous = { anonymousId: 'anon-1' }
 
 beforeEach(() => {
   storage = createStorage(new MemoryStorage(), () => {})
+  report = vi.fn<(error: UserFluxError) => void>()
   vi.stubGlobal('window', {})
   vi.stubGlobal('navigator', { userAgent: 'Mozilla/5.0 Firefox/133.0', language: 'de' })
   vi.stubGlobal('screen', { width: 390, height: 844 })
@@ -25,7 +27,8 @@ beforeEach(() => {
 })
 afterEach(() => vi.unstubAllGlobals())
 
-const make = (deviceData = true, canStore = () => true) => createEnrichment(storage, 'uf-externalId', deviceData, canStore)
+let report: Mock<(error: UserFluxError) => void>
+const make = (deviceData = true, canStore = () => true) => createEnrichment(storage, 'uf-externalId', deviceData, canStore, report)
 
 describe('device data', () => {
   it('goes with every request until one is accepted, then only after an identity change', () => {
@@ -92,8 +95,18 @@ describe('a stored external id is checked like any input (SPEC §14)', () => {
     storage._set('uf-externalId', planted)
     expect(make(false)._extra(anonymous)).toEqual({})
   })
+  // Unit finding 8 (fixed in 9177c53).
+  it('one that is not valid is repaired (removed) and reported once, not skipped on every request', () => {
+    storage._set('uf-externalId', 'x'.repeat(70_000))
+    const enrichment = make(false)
+    enrichment._extra(anonymous)
+    enrichment._extra(anonymous)
+    expect(storage._get('uf-externalId')).toBeNull()
+    expect(report).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ code: 'storage', message: 'userflux: corrupt uf-externalId ignored' }))
+  })
   it('a valid one is', () => {
     storage._set('uf-externalId', 'ext-1')
     expect(make(false)._extra(anonymous)).toEqual({ externalId: 'ext-1' })
+    expect(report).not.toHaveBeenCalled()
   })
 })

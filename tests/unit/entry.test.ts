@@ -60,6 +60,18 @@ describe('mergeEntries', () => {
     expect(into[SIZES]).toBeUndefined()
   })
 
+  it('keeps the link of identify() when either side has it', () => {
+    const into = entry({ x: 1 }, 1)
+    expect(mergeEntries(into, entry({ y: 1 }, 2, { link: true }))).toBe(true)
+    expect(into.link).toBe(true)
+    const linked = entry({ x: 1 }, 1, { link: true })
+    expect(mergeEntries(linked, entry({ y: 1 }, 2))).toBe(true)
+    expect(linked.link).toBe(true)
+    const plain = entry({ x: 1 }, 1)
+    expect(mergeEntries(plain, entry({ y: 1 }, 2))).toBe(true)
+    expect(plain).not.toHaveProperty('link')
+  })
+
   it('takes an equal stamp from the merged entry', () => {
     const into = entry({ x: 1 }, 7)
     expect(mergeEntries(into, entry({ x: 2 }, 7))).toBe(true)

@@ -30,6 +30,19 @@ describe('queue', () => {
     ])
   })
 
+  it("marks identify()'s link on a new entry and on the one it merges into, and persists it", async () => {
+    const { backing, queue } = setup()
+    queue._add({ userId: 'u', anonymousId: 'a', locationEnrichment: false }, {}, 2, ++stamp, true)
+    queue._add({ userId: 'u', anonymousId: 'a', locationEnrichment: false }, { x: 1 }, 7, ++stamp)
+    queue._add({ anonymousId: 'b', locationEnrichment: false }, { y: 1 }, 7, ++stamp)
+    queue._add({ anonymousId: 'b', locationEnrichment: false }, {}, 2, ++stamp, true)
+    expect(queue._entries.map((entry) => entry.link)).toEqual([true, true])
+    await tick()
+    expect(JSON.parse(backing.data.get(queue._key)!).entries.map((entry: { link?: boolean }) => entry.link)).toEqual([true, true])
+    queue._add({ anonymousId: 'c', locationEnrichment: false }, { z: 1 }, 7, ++stamp)
+    expect(queue._entries.at(-1)).not.toHaveProperty('link')
+  })
+
   it('never merges into an entry on the wire', () => {
     const { queue } = setup()
     queue._add({ anonymousId: 'a', locationEnrichment: false }, { x: 1 }, 5, ++stamp)

@@ -25,8 +25,9 @@ const page = (maxSize = 100) => {
   const storage = createStorage(backing, () => {})
   const queue = createQueue(storage, 'unused', 'e', maxSize, () => {}, () => true)
   const adopted = vi.fn()
-  const tabs = shareWithTabs(storage, queue, scope, adopted, (task) => task)
-  return { queue, adopted, tabs }
+  const seen = vi.fn()
+  const tabs = shareWithTabs(storage, queue, scope, adopted, seen, (task) => task)
+  return { queue, adopted, seen, tabs }
 }
 const adoptedPages = (queue: ReturnType<typeof page>['queue']) => queue._entries.map((entry) => entry.anonymousId).sort()
 
@@ -115,7 +116,30 @@ describe('with Web Locks', () => {
   })
 })
 
+describe('stamps', () => {
+  it("every stamp of this key's other queues is seen at start: this page's next values are stamped above them", () => {
+    left('live-1', 0, 'a')
+    backing.data.set(
+      scope._own + 'live-2',
+      JSON.stringify({ version: 1, writtenAt: Date.now(), endpoint: 'e', entries: [{ anonymousId: 'v', locationEnrichment: false, properties: { b: 1, c: 2 }, stamps: [['b', 7e15], ['c', 8e15]], bytes: 13, firstStamp: 7e15 }] }),
+    )
+    backing.data.set('uf-queue-v1|other|p', JSON.stringify({ version: 1, writtenAt: Date.now(), endpoint: 'e', entries: [{ anonymousId: 'v', locationEnrichment: false, properties: { d: 1 }, stamps: [['d', 9e15]], bytes: 7, firstStamp: 9e15 }] }))
+    const { seen } = page()
+    const stamps = seen.mock.calls.map(([stamp]) => stamp)
+    expect(stamps).toEqual(expect.arrayContaining([7e15, 8e15]))
+    // Another write key's queue is another project's: its stamps say nothing about this one.
+    expect(stamps).not.toContain(9e15)
+  })
+})
+
 describe('without Web Locks', () => {
+  it('a queue written before the clock was set back counts as old as its distance from now', () => {
+    vi.stubGlobal('navigator', {})
+    left('future', -11 * 60_000) // written "11 minutes from now"
+    const { queue } = page()
+    expect(adoptedPages(queue)).toEqual(['v-future'])
+  })
+
   it('adopts only queues untouched for 10 minutes, and looks again when the next one turns stale', async () => {
     vi.stubGlobal('navigator', {})
     left('stale', 11 * 60_000)
