@@ -107,7 +107,7 @@ describe('setUser', () => {
     uf.setUser('ada', 'plan' as any)
     await uf.flush()
     expect(errors.map((error) => error.message)).toEqual([
-      'userflux: identify: userId must be a non-empty string',
+      'userflux: identify: userId must be a non-empty string of at most 1024 characters without control characters',
       'userflux: setUser: "f" in properties is Function, not JSON',
       'userflux: setUser: properties must be a plain object, got String',
     ])
