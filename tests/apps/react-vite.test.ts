@@ -16,6 +16,8 @@ let vite: ReturnType<typeof startProcess>
 let browser: Browser
 let site: string
 const contexts: BrowserContext[] = []
+/** Generous: a loaded 2-core machine, a flushInterval to wait out, a server between page and API. */
+const POLL = { timeout: 15_000 }
 
 beforeAll(async () => {
   await installApp(app)
@@ -58,16 +60,16 @@ describe('React + Vite app in StrictMode', () => {
   it('log in, settings, log out: one request each, identity through the hook, no console error', async () => {
     const { page, problems } = await open()
     const anonymous = await text(page, '#anonymous')
-    await expect.poll(() => posts(api.api)).toEqual([{ userId: undefined, anonymousId: anonymous, properties: { landing: 'welcome' } }])
+    await expect.poll(() => posts(api.api), POLL).toEqual([{ userId: undefined, anonymousId: anonymous, properties: { landing: 'welcome' } }])
 
     await page.click('#login')
-    await expect.poll(() => text(page, '#user')).toBe('ada')
+    await expect.poll(() => text(page, '#user'), POLL).toBe('ada')
     // Each step once the one before was sent: updates within flushInterval would go as one request.
-    await expect.poll(() => posts(api.api).then((sent) => sent.length)).toBe(2)
+    await expect.poll(() => posts(api.api).then((sent) => sent.length), POLL).toBe(2)
     await page.selectOption('#theme', 'dark')
-    await expect.poll(() => posts(api.api).then((sent) => sent.length)).toBe(3)
+    await expect.poll(() => posts(api.api).then((sent) => sent.length), POLL).toBe(3)
     await page.click('#logout')
-    await expect.poll(() => text(page, '#user')).toBe('anonymous')
+    await expect.poll(() => text(page, '#user'), POLL).toBe('anonymous')
     const next = await text(page, '#anonymous')
     await settle()
 
@@ -87,7 +89,7 @@ describe('React + Vite app in StrictMode', () => {
     // <UserFluxUser id="grace"> and <Welcome>'s identify('grace', …), both in mount effects that
     // StrictMode runs twice, before the provider's: one request.
     const { page, problems } = await open('/?user=grace')
-    await expect.poll(() => text(page, '#user')).toBe('grace')
+    await expect.poll(() => text(page, '#user'), POLL).toBe('grace')
     await settle()
     expect(await posts(api.api)).toEqual([{ userId: 'grace', anonymousId: await text(page, '#anonymous'), properties: { plan: 'free', source: 'session' } }])
     expect(problems).toEqual([])
@@ -99,10 +101,10 @@ describe('React + Vite app in StrictMode', () => {
     const first = await open('/', context)
     const second = await open('/', context)
     await first.page.click('#login')
-    await expect.poll(() => text(second.page, '#user')).toBe('ada')
+    await expect.poll(() => text(second.page, '#user'), POLL).toBe('ada')
     await first.page.click('#logout')
-    await expect.poll(() => text(second.page, '#user')).toBe('anonymous')
-    await expect.poll(() => text(second.page, '#anonymous')).toBe(await text(first.page, '#anonymous'))
+    await expect.poll(() => text(second.page, '#user'), POLL).toBe('anonymous')
+    await expect.poll(() => text(second.page, '#anonymous'), POLL).toBe(await text(first.page, '#anonymous'))
     expect([...first.problems, ...second.problems]).toEqual([])
   })
 
@@ -111,7 +113,7 @@ describe('React + Vite app in StrictMode', () => {
     const source = readFileSync(file, 'utf8')
     const { page, problems } = await open()
     await page.click('#login')
-    await expect.poll(() => posts(api.api).then((sent) => sent.length)).toBe(2)
+    await expect.poll(() => posts(api.api).then((sent) => sent.length), POLL).toBe(2)
     try {
       for (const title of ['Shop 1', 'Shop 2', 'Shop 3']) {
         writeFileSync(file, source.replace('>Shop<', `>${title}<`))
