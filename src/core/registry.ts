@@ -13,6 +13,8 @@ const REGISTRY = Symbol.for('userflux-snippet.clients')
 type Registry = Map<string, [client: UserFluxClient<any>, options: Map<string, unknown>]>
 const registry = (): Registry => ((globalThis as { [REGISTRY]?: Registry })[REGISTRY] ??= new Map())
 
+/** The options a client is found by. */
+const KEYED = ['writeKey', 'endpoint', 'storagePrefix']
 // Functions compare by their source: an `onError` written inline is a new function on every render
 // and every hot reload, and the same one for what it does.
 const same = (x: unknown, y: unknown) => x === y || (typeof x == 'function' && typeof y == 'function' && String(x) == String(y))
@@ -26,19 +28,23 @@ const ownEntries = (config: object) => new Map(Object.entries(config))
  * `storagePrefix`: React's StrictMode, hot module reloading and a module imported twice then never
  * make a second client (which would send everything twice). Other options that differ from the
  * first call's are reported, and the first call's stay: `destroy()` the client to change them.
- * On a server every call gets its own client: nothing is shared between requests.
+ * On a server every call gets its own client: nothing is shared between requests. Without a
+ * `writeKey` the inert client is kept like any other, so a component rendering again says once that
+ * the key is missing.
  */
 export function createClient<P extends Shape<P> = Properties>(options?: Options): UserFluxClient<P> {
-  const { options: config, problems } = normalizeOptions(options)
-  // No key (an inert client, nothing to share) or no page (SSR): not kept.
-  if (typeof document == 'undefined' || problems.some(({ _name: name }) => name == 'writeKey')) return create<P>(options)
-  const key = [config.writeKey, config.endpoint, config.storagePrefix].join('\n')
+  const { options: config } = normalizeOptions(options)
+  // No page (SSR): not kept. No key: the inert client is kept too, so that a provider rendering
+  // again says "writeKey is required" once, not on every render.
+  if (typeof document == 'undefined') return create<P>(options)
+  const key = [config.writeKey ?? '', config.endpoint, config.storagePrefix].join('\n')
   const clients = registry()
   const found = clients.get(key)
   if (found) {
     const [client, first] = found
     const given = ownEntries(config)
-    const differ = [...new Set([...first.keys(), ...given.keys()])].filter((name) => !same(first.get(name), given.get(name)))
+    // The three of the key are the same by now (a missing key and '' alike).
+    const differ = [...new Set([...first.keys(), ...given.keys()])].filter((name) => !KEYED.includes(name) && !same(first.get(name), given.get(name)))
     if (differ.length) {
       createLogger(config.debug, config.onError)._report(
         new UserFluxError(

@@ -64,12 +64,14 @@ describe('one client per writeKey, endpoint and storagePrefix', () => {
     expect(({} as any).constructor).toBe(Object)
   })
 
-  it('without a writeKey: an inert client each time, not kept', () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {})
-    const inert = createClient({ writeKey: undefined })
+  it('without a writeKey: one inert client, said once however often it is asked for', () => {
+    const inert = make({ writeKey: undefined })
+    expect(make({ writeKey: '' })).toBe(inert)
+    expect(make({ writeKey: undefined })).toBe(inert)
     inert.identify('ada')
     expect(inert.userId).toBeNull()
     expect(storage.writes).toBe(0)
+    expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/^userflux: options\.writeKey is required/)])
   })
 })
 
