@@ -29,6 +29,9 @@ const printStubHash = () => ({
     const inline = readmeStub()
     if (inline != built) this.warn(`README.md's inline loader stub differs from dist/stub.js; paste this into the README:\n<script>${built}</script>`)
     if (inline) console.log(`README loader stub (inline): script-src 'sha256-${createHash('sha256').update(inline).digest('base64')}'`)
+    // The README prints the hash for users who never build: say so at once when it goes stale.
+    const hash = `'sha256-${createHash('sha256').update(built).digest('base64')}'`
+    if (!readFileSync(new URL('./README.md', import.meta.url), 'utf8').includes(hash)) this.warn(`README.md does not print the stub's CSP hash ${hash}: put it next to the stub.`)
   },
 })
 
@@ -143,6 +146,19 @@ const builds = [
     input: 'src/stub.js',
     output: { file: 'dist/stub.js', format: 'iife', strict: false },
     plugins: [terser({ ecma: 5, compress: { passes: 3 }, format: { comments: false } }), printStubHash()],
+  },
+  // userflux-snippet/server (SPEC §12), for servers and edge runtimes: not minified (no size budget
+  // there, and a server's stack traces should read), declarations in dist/server/ (the plugin's include is relative to tsconfig's rootDir, src).
+  {
+    input: 'src/server/index.ts',
+    output: { file: 'dist/server.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: true, declarationDir: 'dist', outDir: 'dist', include: ['server/*.ts'] })],
+  },
+  // What package.json's "browser" condition gives for userflux-snippet/server: a module that throws.
+  {
+    input: 'src/server/browser.ts',
+    output: { file: 'dist/server.browser.js', format: 'es' },
+    plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
   },
   // userflux-snippet/react: React and the core entry stay imports (the app's React; the one client
   // registry of dist/index.js); 'use client' so that Next.js's server components can render its

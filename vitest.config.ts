@@ -8,7 +8,18 @@ export default defineConfig({
     sequence: { sequencer: EnginesBesideE2e },
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'api', include: ['tests/api/**/*.test.{js,ts}'], environment: 'node' } },
+      // tests/server: userflux-snippet/server against the local API, in Node (no browser).
+      { test: { name: 'api', include: ['tests/api/**/*.test.{js,ts}', 'tests/server/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          // The multi-tab simulator (tests/sim): its own models' tests, and the built bundle checked
+          // against SPEC §5's invariants over generated cases (sim.test.mjs, about 70 s).
+          name: 'sim',
+          include: ['tests/sim/**/*.test.mjs'],
+          environment: 'node',
+          testTimeout: 150_000,
+        },
+      },
       {
         test: {
           name: 'e2e',

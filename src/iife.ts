@@ -1,7 +1,5 @@
 import { createClient } from './core/client.js'
-import { UserFluxError } from './core/errors.js'
 import type { BufferedCall, ScriptTagClient } from './global.js'
-import { createInertClient } from './core/inert.js'
 import { kebab, optionsFromDataset } from './core/options.js'
 import type { Options } from './types.js'
 
@@ -22,18 +20,13 @@ if (found && (found as Record<symbol, unknown>)[MARK]) {
     // loudly, rather than leaving the site without its client.
     console.error(`userflux: window.userflux was taken (${found instanceof Element ? `by <${found.localName} id="${found.id}">` : typeof found}); it now holds the client`)
   }
-  let client: ScriptTagClient
-  if (!Object.prototype.hasOwnProperty.call(data, 'writeKey') || !data.writeKey) {
-    const missing = new UserFluxError('invalid-argument', 'data-write-key is required')
-    console.error(missing.message)
-    client = createInertClient(missing) as ScriptTagClient
-  } else {
-    client = createClient({
-      ...(optionsFromDataset(data) as unknown as Options),
-      // No onError can be given in HTML: setup problems name the attribute the site wrote.
-      onError: (error) => console.error(error.message.replace(/options\.(\w+)/g, (_, name) => 'data-' + kebab(name))),
-    }) as ScriptTagClient
-  }
+  // A missing data-write-key is reported by createClient, which then gives an inert client; none is
+  // needed for a data-endpoint path of this origin, whose proxy holds the key (SPEC §12).
+  const client = createClient({
+    ...(optionsFromDataset(data) as unknown as Options),
+    // No onError can be given in HTML: setup problems name the attribute the site wrote.
+    onError: (error) => console.error(error.message.replace(/options\.(\w+)/g, (_, name) => 'data-' + kebab(name))),
+  }) as ScriptTagClient
   const ready = (callback: (client: ScriptTagClient) => void) => {
     try {
       callback(client)

@@ -43,6 +43,12 @@ export type PropertiesOf<P, T> = string extends keyof P
  */
 export type Update<P, T> = string extends keyof P ? T & PropertiesOf<P, T> : { [K in keyof P]?: P[K] | null | undefined }
 
+/**
+ * Options without a `writeKey`: for an `endpoint` that is a path of the page's own origin (`'/uf'`),
+ * whose proxy (`userflux-snippet/server`) holds the Write Only key (SPEC §12).
+ */
+export type ProxiedOptions = Omit<Options, 'writeKey'> & { writeKey?: undefined; endpoint: `/${string}` }
+
 /** A `Storage`-like object: `localStorage`, `sessionStorage` or one of your own. */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
 

@@ -1,9 +1,21 @@
 /** Small pieces shared by the command-line entries (demo/api/main.js, demo/start.js). */
+import { randomBytes } from 'node:crypto'
+import { parseHostList } from '../hosts.js'
 
-/** Lines that show the keys in use, saying when they are the local defaults (never secrets). */
-export function describeKeys(env) {
-  const describe = (value, fallback) => (value ? `${value} (from the environment)` : `${fallback} (local default)`)
-  return [`  Write Only key:   ${describe(env.UF_WRITE_KEY, 'demo-write-key')}`, `  Read + Write key: ${describe(env.UF_READ_WRITE_KEY, 'demo-read-write-key')}`]
+/**
+ * The keys of a command-line run and the lines that show them. The Write Only key is public by design
+ * (every page carries it), so a fixed local default is fine. The Read + Write key reads every profile:
+ * a published default would let anything that reaches the port read them, so unless UF_READ_WRITE_KEY
+ * sets one, each run makes its own and prints it (the terminal is where the developer needs it).
+ */
+export function keysFromEnv(env) {
+  const writeKey = env.UF_WRITE_KEY || 'demo-write-key'
+  const readWriteKey = env.UF_READ_WRITE_KEY || `rw-${randomBytes(18).toString('base64url')}`
+  const lines = [
+    `  Write Only key:   ${writeKey} (${env.UF_WRITE_KEY ? 'from the environment' : 'local default, public like any write key'})`,
+    `  Read + Write key: ${readWriteKey} (${env.UF_READ_WRITE_KEY ? 'from the environment' : 'random for this run; UF_READ_WRITE_KEY sets one'})`,
+  ]
+  return { writeKey, readWriteKey, lines }
 }
 
 /**
@@ -44,6 +56,8 @@ function positive(env, name) {
 export function serverOptionsFromEnv(env) {
   return {
     control: env.UF_TEST_CONTROL == '1',
+    allowedHosts: parseHostList(env.UF_ALLOWED_HOSTS),
+    maxLogBytes: positive(env, 'UF_MAX_LOG_BYTES'),
     testToken: env.UF_TEST_TOKEN || undefined,
     compactBytes: positive(env, 'UF_COMPACT_BYTES'),
     limits: { maxProfileBytes: positive(env, 'UF_MAX_PROFILE_BYTES'), maxStoreBytes: positive(env, 'UF_MAX_STORE_BYTES') },

@@ -2,7 +2,9 @@
  * The /__test/ routes (only with `control: true`). Every request must carry the test token in the
  * `x-uf-test-token` header, and POSTs must be `application/json`: both need a CORS preflight, so no
  * page can fire them blind (a `text/plain` form post or a plain fetch), and without the token nothing
- * is done or shown. They answer CORS like the API, so a test page that knows the token may call them.
+ * is done or shown. They answer no CORS at all (preflights get no grant): test code and the demo
+ * server call them from Node, and the log they show holds every profile sent, which no other origin
+ * may read.
  *
  *   POST /__test/faults   { faults: Fault[] }  → 200 { pending }   queue faults for the next POST /profile
  *   POST /__test/hang     { on?: boolean }     → 200 { hanging }   hold POST /profile open (on, the default) or release them (off)

@@ -15,6 +15,16 @@ export const TOKEN_HEADER = 'x-uf-test-token'
 export const MAX_LOGGED_POSTS = 2000
 
 /**
+ * How many bytes of logged POSTs (headers, query and body, as UTF-8) the log keeps, the oldest going
+ * first: a count alone lets 2,000 bodies of 1 MiB pile up. The snippet's bodies stay under 64 KB, so
+ * this holds hundreds of them.
+ */
+export const MAX_LOGGED_BYTES = 16 * 1024 * 1024
+
+/** The bytes an entry is charged: what it weighs once sent as JSON, near enough. */
+const weigh = (entry, bodyBytes) => Buffer.byteLength(JSON.stringify(entry.headers)) + Buffer.byteLength(JSON.stringify(entry.query)) + bodyBytes + 64
+
+/**
  * The token of the /__test/ routes: the one given, else UF_TEST_TOKEN, else a random one, published in
  * process.env.UF_TEST_TOKEN so that test code in the same process (tests/e2e/harness.ts) finds it.
  * @param {string | undefined} given
@@ -58,7 +68,8 @@ export function redactHeaders(headers, writeKey) {
  * @property {number} at arrival time, epoch ms
  * @property {Record<string, string>} query
  * @property {Record<string, string | string[] | undefined>} headers
- * @property {unknown} body parsed JSON, or the raw text when it is not JSON (null while it is still arriving, and when too large)
+ * @property {unknown} body parsed JSON, or the raw text when it is not JSON (null while it is still arriving, when too
+ *   large, and when the request had no valid key: what an unauthenticated caller sends is never kept)
  * @property {number | 'dropped' | null} status what it answered; null while held or when the client went away first
  */
 
@@ -76,12 +87,23 @@ export function faultProblem(fault) {
   return undefined
 }
 
-/** @param {{ maxPosts?: number }} [options] */
-export function createTestControl({ maxPosts = MAX_LOGGED_POSTS } = {}) {
+/** @param {{ maxPosts?: number, maxBytes?: number }} [options] */
+export function createTestControl({ maxPosts = MAX_LOGGED_POSTS, maxBytes = MAX_LOGGED_BYTES } = {}) {
   /** @type {Fault[]} one entry per request still to be hit: `times` is expanded on arrival */
   let faults = []
   /** @type {LoggedPost[]} */
   let posts = []
+  /** What each logged entry is charged, and their sum. */
+  let weights = new WeakMap()
+  let bytes = 0
+  /** Drops the oldest entries until the log fits both bounds; the newest stays whatever it weighs. */
+  const trim = () => {
+    while (posts.length > maxPosts || (bytes > maxBytes && posts.length > 1)) {
+      const oldest = /** @type {LoggedPost} */ (posts.shift())
+      bytes -= weights.get(oldest) ?? 0
+      weights.delete(oldest)
+    }
+  }
   let preflights = 0
   let gets = 0
   let hanging = false
@@ -99,10 +121,27 @@ export function createTestControl({ maxPosts = MAX_LOGGED_POSTS } = {}) {
 
     /** @returns {LoggedPost} the new entry, to be completed when answered */
     logPost(entry) {
+      const weight = weigh(entry, 0)
       posts.push(entry)
-      if (posts.length > maxPosts) posts.splice(0, posts.length - maxPosts)
+      weights.set(entry, weight)
+      bytes += weight
+      trim()
       return entry
     },
+    /**
+     * Puts an authenticated request's body into its entry, charged `size` bytes (the body as received).
+     * An entry already dropped from the log is left alone.
+     */
+    setBody(entry, body, size) {
+      entry.body = body
+      if (!weights.has(entry)) return
+      const weight = weigh(entry, size)
+      bytes += weight - /** @type {number} */ (weights.get(entry))
+      weights.set(entry, weight)
+      trim()
+    },
+    /** The bytes the log is charged now (at most maxBytes, or the newest entry alone). */
+    loggedBytes: () => bytes,
     countPreflight: () => void preflights++,
     countGet: () => void gets++,
     requests: () => ({ posts, preflights, gets }),
@@ -131,6 +170,8 @@ export function createTestControl({ maxPosts = MAX_LOGGED_POSTS } = {}) {
     reset() {
       faults = []
       posts = []
+      weights = new WeakMap()
+      bytes = 0
       preflights = 0
       gets = 0
       hanging = false

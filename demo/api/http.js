@@ -7,8 +7,11 @@
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /**
- * CORS for every answer. The Origin is echoed rather than `*` so that answers stay readable by any
- * site, as the real API serves websites on any origin; `Vary: Origin` keeps caches honest about it.
+ * CORS for the answers of POST /profile (and its errors), the one route browsers call. The Origin is
+ * echoed rather than `*` so that answers stay readable by any site, as the real API serves websites on
+ * any origin; `Vary: Origin` keeps caches honest about it. GET /profile/{userId} and the /__test/
+ * routes get none: they take secrets (the Read + Write key, the test token) that never belong in a
+ * browser, so no other origin may read their answers.
  * `Retry-After` is not a CORS-safelisted response header: without exposing it a browser client could
  * not honour it on a cross-origin 429/503.
  * @param {import('node:http').IncomingMessage} request
@@ -26,11 +29,10 @@ export function applyCors(request, response) {
  * Answers a CORS preflight. Headers are listed one by one: the `*` wildcard never covers
  * `Authorization` (Fetch standard), so a browser would refuse to send the key.
  * @param {import('node:http').ServerResponse} response
- * @param {string} [allowHeaders]
  */
-export function answerPreflight(response, allowHeaders = 'Authorization, Content-Type') {
-  response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
-  response.setHeader('Access-Control-Allow-Headers', allowHeaders)
+export function answerPreflight(response) {
+  response.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS')
+  response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type')
   response.setHeader('Access-Control-Max-Age', '600')
   response.writeHead(204).end()
 }
@@ -57,11 +59,14 @@ export function sendError(response, status, error, message, headers = {}) {
  * Reads a request body up to `limit` bytes. Past the limit it stops collecting and resolves
  * `{ tooLarge: true }` at once (a declared Content-Length over the limit is refused before reading),
  * so the caller can answer 413 and close the connection instead of buffering an attacker's upload.
+ * With `keep: false` the bytes are counted and dropped as they come (an unauthenticated request's
+ * body is never needed): `bytes` is then empty.
  * @param {import('node:http').IncomingMessage} request
  * @param {number} [limit]
+ * @param {{ keep?: boolean }} [options]
  * @returns {Promise<{ bytes: Buffer, tooLarge: false } | { bytes: null, tooLarge: true }>}
  */
-export function readBody(request, limit = MAX_BODY_BYTES) {
+export function readBody(request, limit = MAX_BODY_BYTES, { keep = true } = {}) {
   return new Promise((resolve, reject) => {
     if (Number(request.headers['content-length']) > limit) return resolve({ bytes: null, tooLarge: true })
     const chunks = []
@@ -73,7 +78,7 @@ export function readBody(request, limit = MAX_BODY_BYTES) {
         request.pause()
         return resolve({ bytes: null, tooLarge: true })
       }
-      chunks.push(chunk)
+      if (keep) chunks.push(chunk)
     }
     request.on('data', onData)
     request.on('end', () => resolve({ bytes: Buffer.concat(chunks), tooLarge: false }))

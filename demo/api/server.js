@@ -1,10 +1,12 @@
 /**
  * A faithful local UserFlux Integration API (its OpenAPI description and SPEC §6):
- * POST /profile with either key, GET /profile/{userId} with the Read + Write key only, CORS for
- * browsers on any origin, optional persistence, and (with `control: true`) the /__test/ routes that
- * end-to-end tests use to inject faults and read what arrived.
+ * POST /profile with either key and CORS for browsers on any origin, GET /profile/{userId} with the
+ * Read + Write key only and never for another origin, optional persistence, and (with `control: true`)
+ * the /__test/ routes that end-to-end tests use to inject faults and read what arrived. It answers only
+ * to its configured hosts (demo/hosts.js), so a DNS-rebound page cannot reach it.
  */
 import { createServer } from 'node:http'
+import { createHostCheck, misdirected } from '../hosts.js'
 import { listen } from '../listen.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { authenticate, BEARER_CHALLENGE } from './auth.js'
@@ -20,9 +22,13 @@ import { MAX_DEPTH, nestsDeeperThan, parseLocationEnrichment, validateProfileUpd
 /**
  * @typedef {object} ApiServerOptions
  * @property {string} [writeKey] the Write Only key. Default 'demo-write-key'
- * @property {string} [readWriteKey] the Read + Write key. Default 'demo-read-write-key'
+ * @property {string} [readWriteKey] the Read + Write key. Default 'demo-read-write-key', for tests that
+ *   run a server in their own process; the command-line entries make a random one (demo/api/cli.js)
+ * @property {string[]} [allowedHosts] names it answers to besides localhost, 127.0.0.1 and [::1] with its
+ *   port (see demo/hosts.js `createHostCheck`); any other Host gets 421
  * @property {string | null} [dataDir] where the log and snapshots live; null keeps profiles in memory only
  * @property {boolean} [control] enable the /__test/ routes. Default false
+ * @property {number} [maxLogBytes] the request log's byte budget (control.js MAX_LOGGED_BYTES)
  * @property {string} [testToken] the token the /__test/ routes require (header x-uf-test-token).
  *   Default: UF_TEST_TOKEN, else a random one (see control.js `resolveTestToken`)
  * @property {import('./store.js').StoreLimits} [limits] caps on a profile's and the store's size
@@ -79,6 +85,8 @@ export function createApiServer({
   network = {},
   io,
   log = false,
+  allowedHosts = [],
+  maxLogBytes,
 } = {}) {
   const keys = { writeKey, readWriteKey }
   const info = typeof log == 'function' ? log : log ? (message) => console.log(`[api] ${message}`) : () => {}
@@ -93,12 +101,11 @@ export function createApiServer({
   for (const file of recovered?.logs ?? []) replay(file, (op) => applyOp(op, false), warn)
   const persistence = recovered && openLog({ dataDir, gen: recovered.nextGen, stale: recovered.stale, capture: () => store.capture(), warn, compactBytes, io })
   const token = control ? resolveTestToken(testToken) : undefined
-  const tests = control ? createTestControl() : undefined
+  const tests = control ? createTestControl({ maxBytes: maxLogBytes }) : undefined
   let closed = false
 
   /** Checks, applies and saves one POST /profile; resolves with the answer to give once it is durable. */
-  async function updateProfile(request, query, bytes) {
-    const auth = authenticate(request.headers.authorization, keys)
+  async function updateProfile(request, query, bytes, auth) {
     if (!auth.ok) return { status: auth.status, error: auth.error, message: auth.message, headers: auth.status == 401 ? BEARER_CHALLENGE : {} }
     const enrichment = parseLocationEnrichment(query)
     if (!enrichment.ok) return { status: 400, error: 'bad_request', message: enrichment.message }
@@ -134,22 +141,25 @@ export function createApiServer({
   }
 
   async function postProfile(request, response, query) {
+    // The key is checked before the body is read: an unauthenticated body is counted and dropped, never
+    // kept or parsed, so keyless uploads from any web page cannot fill the memory through the log.
+    const auth = authenticate(request.headers.authorization, keys)
     const entry = tests?.logPost({ at: Date.now(), query: Object.fromEntries(query), headers: redactHeaders(request.headers, writeKey), body: null, status: null })
     const answer = (status, body, headers = {}) => {
       if (entry) entry.status = status
       if (body === undefined) response.writeHead(status, headers).end()
       else sendJson(response, status, body, headers)
     }
-    const { bytes, tooLarge } = await readBody(request, MAX_BODY_BYTES)
+    const { bytes, tooLarge } = await readBody(request, MAX_BODY_BYTES, { keep: auth.ok })
     if (tooLarge) {
       // Close the connection rather than read (and buffer) the rest of an oversized upload.
       return answer(413, { error: 'payload_too_large', message: `The body exceeds ${MAX_BODY_BYTES} bytes.` }, { Connection: 'close' })
     }
-    if (entry) {
+    if (entry && auth.ok) {
       const text = decodeBody(bytes, parseContentType(request.headers['content-type']).charset) ?? bytes.toString('latin1')
       // A body too deep to handle is logged as text: the log is sent as JSON, which recursion handles badly.
       const parsed = nestsDeeperThan(text) ? { ok: false } : json(text)
-      entry.body = parsed.ok ? parsed.value : text
+      tests.setBody(entry, parsed.ok ? parsed.value : text, bytes.length)
     }
     if (tests?.hanging) return tests.hold({ entry, request })
 
@@ -163,7 +173,7 @@ export function createApiServer({
     if (fault?.status !== undefined && fault.status >= 300) {
       return answer(fault.status, fault.body ?? { error: 'injected_fault', message: `Injected fault: HTTP ${fault.status}.` }, faultHeaders)
     }
-    const result = await updateProfile(request, query, bytes)
+    const result = await updateProfile(request, query, bytes, auth)
     if (result.status != 204) return answer(result.status, { error: result.error, message: result.message }, result.headers)
     // A 2xx fault status means "handle normally, answer this instead of 204" (e.g. a 200 with a body).
     if (fault?.status !== undefined) return answer(fault.status, [204, 205].includes(fault.status) ? undefined : fault.body, faultHeaders)
@@ -172,6 +182,11 @@ export function createApiServer({
 
   function getProfile(request, response, path) {
     tests?.countGet()
+    // The Read + Write key belongs on a server: a browser's request (it sends Origin with every
+    // cross-origin one) is refused outright, and the answer carries no CORS headers either way.
+    if (request.headers.origin !== undefined) {
+      return sendError(response, 403, 'cross_origin_refused', 'GET /profile/{userId} is not served to web pages: read profiles from your server, with the Read + Write key.')
+    }
     const auth = authenticate(request.headers.authorization, keys)
     if (!auth.ok) return sendError(response, auth.status, auth.error, auth.message, auth.status == 401 ? BEARER_CHALLENGE : {})
     if (auth.role != 'read-write') return sendError(response, 403, 'forbidden', 'Reading profiles needs the Read + Write key; the Write Only key may only send updates.')
@@ -187,7 +202,7 @@ export function createApiServer({
   }
 
   async function route(request, response) {
-    applyCors(request, response)
+    if (!hosts.allows(request)) return misdirected(response, request.headers.host)
     let target
     try {
       target = splitTarget(request.url)
@@ -197,9 +212,12 @@ export function createApiServer({
     const { path, query } = target
     const isProfile = path == '/profile' || (path.startsWith('/profile/') && path.length > '/profile/'.length)
     const isControl = Boolean(tests) && path.startsWith('/__test/')
+    if (path == '/profile') applyCors(request, response)
     if (request.method == 'OPTIONS') {
       if (isProfile) tests?.countPreflight()
-      return answerPreflight(response, isControl ? 'Authorization, Content-Type, X-UF-Test-Token' : undefined)
+      // Only POST /profile is for browsers; any other preflight gets no grant, so the browser sends nothing.
+      if (path == '/profile') return answerPreflight(response)
+      return sendError(response, 403, 'cross_origin_refused', `${path} is not served to web pages.`)
     }
     if (path == '/profile') {
       if (request.method == 'POST') return postProfile(request, response, query)
@@ -210,6 +228,10 @@ export function createApiServer({
       return sendError(response, 405, 'method_not_allowed', `${request.method} is not allowed on /profile/{userId}; use GET.`, { Allow: 'GET, OPTIONS' })
     }
     if (isControl) {
+      // Called from Node (tests, the demo server), which sends no Origin. A browser's request, which
+      // does, passes only from one of the API's own origins, whatever Host it came with.
+      const origin = request.headers.origin
+      if (origin !== undefined && !hosts.isOwnOrigin(origin)) return sendError(response, 403, 'cross_origin_refused', 'The test routes are not served to web pages.')
       return handleControl(request, response, path, tests, token, async () => {
         store.clear()
         await persistence?.append({ op: 'clear' })
@@ -234,6 +256,7 @@ export function createApiServer({
   })
 
   server.maxConnections = maxConnections
+  const hosts = createHostCheck(server, allowedHosts)
 
   return {
     server,

@@ -136,9 +136,11 @@ ${LIVE_PANELS}
   (it holds the Read + Write key; the browser only ever has the Write Only key).</p>
   <button type="button" data-testid="refresh-profile">Send pending updates and refresh</button>
   <p data-testid="profile-status" role="status">Log in to see the stored profile.</p>
-  <pre data-testid="stored-profile"></pre>
+  <pre data-testid="stored-profile" hidden></pre>
+  <p class="placeholder" data-testid="stored-profile-placeholder">No stored profile to show yet: log in (identify) to read the profile stored under your userId.</p>
   <h3>Reported errors</h3>
-  <ul data-testid="error-log"></ul>
+  <p class="note" data-testid="error-log-empty">None reported by the client on this page.</p>
+  <ul class="errors" data-testid="error-log"></ul>
 </section>`
 
 export function indexPage() {

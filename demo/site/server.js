@@ -4,9 +4,12 @@
  * browser. It runs on its own port, another origin than the API, as a real site would. With the
  * API's test token it also serves the pages' live request log (GET /api/requests, and
  * /api/requests/stream as server-sent events) and flips the fault switches (POST /api/faults).
+ * It answers only to its configured hosts (demo/hosts.js): a DNS-rebound page would otherwise read
+ * profiles through the proxy, read the request log and flip the switches as if it were the demo.
  */
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { createHostCheck, misdirected } from '../hosts.js'
 import { listen } from '../listen.js'
 import { createFaultSwitch, FAULTS } from './faults.js'
 import { IMPORT_MAP_HASH, indexPage, scriptTagPage, spaPage } from './pages.js'
@@ -25,13 +28,15 @@ const DEFAULT_DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
  * @property {string} [testToken] the token of the API's /__test/ routes (`createApiServer` returns it),
  *   used server-side only: the live request log and the fault switches. Without it the pages say they
  *   are unavailable.
+ * @property {string[]} [allowedHosts] names it answers to besides localhost, 127.0.0.1 and [::1] with its
+ *   port (demo/hosts.js); any other Host gets 421
  */
 
 /**
  * @param {DemoServerOptions} options
  * @returns {{ server: import('node:http').Server, listen: (port?: number, host?: string) => Promise<{ port: number, url: string }>, close: () => Promise<void> }}
  */
-export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWriteKey = 'demo-read-write-key', distDir = DEFAULT_DIST, testToken }) {
+export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWriteKey = 'demo-read-write-key', distDir = DEFAULT_DIST, testToken, allowedHosts = [] }) {
   if (!apiUrl) throw new TypeError('createDemoServer: apiUrl is required')
   const endpoint = apiUrl.replace(/\/+$/, '')
   const faults = createFaultSwitch({ apiUrl: endpoint, testToken })
@@ -72,11 +77,12 @@ export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWrit
   /**
    * POST /api/faults { mode }: sets the fault switch. Only from this site's own pages: a JSON body
    * (another origin would need a preflight, which this server never grants) and, from a browser, an
-   * Origin that is this server's.
+   * Origin that is one of this server's configured origins. Never compared with the request's Host:
+   * a rebound page chooses both.
    */
   async function setFault(request, response) {
     const origin = request.headers.origin
-    if (origin !== undefined && origin != `http://${request.headers.host}`) return sendJson(response, 403, { error: 'forbidden', message: 'Only the demo pages may flip the switches.' })
+    if (origin !== undefined && !hosts.isOwnOrigin(origin)) return sendJson(response, 403, { error: 'forbidden', message: 'Only the demo pages may flip the switches.' })
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) return sendJson(response, 415, { error: 'unsupported_media_type', message: 'Send application/json.' })
     let mode
     try {
@@ -98,6 +104,7 @@ export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWrit
   }
 
   async function route(request, response) {
+    if (!hosts.allows(request)) return misdirected(response, request.headers.host)
     const url = new URL(`http://localhost${request.url.startsWith('/') ? request.url : '/'}`)
     if (url.pathname == '/api/faults' && request.method == 'POST') return setFault(request, response)
     if (request.method != 'GET' && request.method != 'HEAD') return sendJson(response, 405, { error: 'method_not_allowed', message: 'The demo site only serves GET (and POST /api/faults).' })
@@ -124,6 +131,8 @@ export function createDemoServer({ apiUrl, writeKey = 'demo-write-key', readWrit
       else response.destroy()
     })
   })
+
+  const hosts = createHostCheck(server, allowedHosts)
 
   return {
     server,

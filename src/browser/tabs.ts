@@ -89,16 +89,16 @@ export function shareWithTabs(
     }
     // This page's own queue from before the back/forward cache first, unless another page took it.
     ifLocksFree(previous ? [previous, ...keys] : keys, (free) => {
-      const closing = keys.some((key) => !free.includes(key) && Date.now() - writtenAt(key) < CLOSING_WITHIN)
-      if (closing && waits++ < MAX_WAITS) {
-        if (previous && free.includes(previous)) take([previous])
-        return later(ADOPT_DELAY)
+      if (previous) {
+        if (free.includes(previous)) take([previous])
+        // Back from the back/forward cache: whatever came back or went elsewhere, flush() calls
+        // waiting for the old queue can be answered now.
+        adopted()
       }
+      const closing = keys.some((key) => !free.includes(key) && Math.abs(Date.now() - writtenAt(key)) < CLOSING_WITHIN)
+      if (closing && waits++ < MAX_WAITS) return later(ADOPT_DELAY)
       waits = 0
-      take(free)
-      // Back from the back/forward cache: whatever came back or went elsewhere, flush() calls
-      // waiting for the old queue can be answered now.
-      if (previous) adopted()
+      take(free.filter((key) => key != previous))
     })
   }
   /** What another page queued was set before anything this page sets now, whatever the wall clock says. */

@@ -14,11 +14,12 @@ import { watchPage } from '../browser/lifecycle.js'
 import { createLogger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
+import { expireServerId, serverId } from '../browser/server-cookie.js'
 import { createStorage } from '../browser/storage.js'
 import { createSubscribers } from './subscribers.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
-import type { CallOptions, Options, Properties, Shape, UserFluxClient } from '../types.js'
+import type { CallOptions, Options, Properties, ProxiedOptions, Shape, UserFluxClient } from '../types.js'
 import { createUnchanged } from './unchanged.js'
 import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js'
 
@@ -27,8 +28,8 @@ import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js
  * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
  * `onError`, or the console without one.
  */
-export function createClient<P extends Shape<P> = Properties>(options?: Options): UserFluxClient<P> {
-  const { options: config, problems } = normalizeOptions(options)
+export function createClient<P extends Shape<P> = Properties>(options?: Options | ProxiedOptions): UserFluxClient<P> {
+  const { options: config, problems } = normalizeOptions(options as Options)
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
@@ -56,7 +57,10 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
         report,
       )
     : storage
-  const consent = createConsent(shared, prefix, config.optedOut, config.respectGlobalPrivacyControl)
+  // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
+  // says nothing about the visitor, and another tab's opt-out must stop this one too.
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}, signal) : shared
+  const consent = createConsent(choices, prefix, config.optedOut, config.respectGlobalPrivacyControl)
   const canStore = () => !consent._optedOut()
   // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
   const safely =
@@ -82,12 +86,14 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       stored.startsWith(`${prefix}-queue-${encodeURIComponent(config.writeKey + '@')}`) || stored.startsWith(`${prefix}-queue-${config.writeKey}@`),
   }
   const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
-  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId)
+  // SPEC §12: the id of userflux-snippet/server's cookie, when storage lost it (Safari's 7-day cap).
+  if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId ?? serverId(shared, prefix))
   const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
   const reset = () => {
     identity._reset()
     enrichment._forget()
+    expireServerId(prefix)
   }
   const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore)
   let tabs: Tabs
@@ -129,11 +135,12 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
     return { anonymousId: identity._anonymousId(), userId: identity._userId(), optedOut, consent: optedOut ? 'denied' : 'granted' }
   }, report)
   const unchanged = createUnchanged()
-  shared._watch(
+  choices._watch(
     safely((changed: string | null) => {
       // An opt-out in another tab (or another client of this page) reaches this one before its next send.
       if ((changed == consent._key || changed == null) && consent._optedOut()) delivery._cleared()
-      // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first).
+      // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first;
+      // a memory client's identity is its own, and only its opt-out flag is shared, in localStorage).
       subscribers._changed()
     }),
   )
@@ -171,7 +178,9 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
     const invalid = checkUserId(userId)
     const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
     if (clean instanceof UserFluxError) return report(clean)
-    const current = identity._userId()
+    // As stored right now: identifying another user than one a tab identified a moment ago resets
+    // first, so two people never share an anonymousId (issue 25 case 6).
+    const current = identity._userId(true)
     if (current != userId) {
       // Two people must never share an anonymousId.
       if (current) reset()
@@ -184,7 +193,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
   const client: UserFluxClient<P> = {
     identify: guard(identify),
     setUser: guard((userId: string | null | undefined, properties?: unknown, call?: CallOptions) => {
-      const current = identity._userId()
+      const current = identity._userId(true)
       // Signed out: a reset only if someone was signed in (resetting every anonymous render would
       // split one visitor into many ids).
       if (userId == null) return void (current && reset())
@@ -228,6 +237,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options)
       delivery._cleared()
       identity._store(false)
       enrichment._forget()
+      expireServerId(prefix)
     }),
     optIn: guard(() => {
       consent._set(false)

@@ -6,7 +6,8 @@ import { isValidId } from './validate.js'
 export interface Identity {
   /** The anonymous id, created and persisted on first use. */
   _anonymousId(settled?: boolean): string
-  _userId(): string | null
+  /** `fresh`: read from storage, not from what this page knew (another tab may have identified a user a moment ago). */
+  _userId(fresh?: boolean): string | null
   _setUserId(userId: string): void
   /** Clears the user and starts a new anonymous id. */
   _reset(): void
@@ -108,12 +109,13 @@ export function createIdentity(
     }
   })
 
-  return {
+  const identity: Identity = {
     _anonymousId: anonymousId,
-    _userId() {
-      if (user === undefined) {
+    _userId(fresh) {
+      if (user === undefined || fresh) {
         const stored = read(userKey)
-        if (stored === undefined) return null
+        // Unreadable for a moment: what this page knew stands.
+        if (stored === undefined) return user ?? null
         user = stored
       }
       return user
@@ -136,8 +138,16 @@ export function createIdentity(
     },
     _store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
-      keep ? storage._set(anonymousKey, anonymousId(), true) : storage._remove(anonymousKey, true)
-      keep && user ? storage._set(userKey, user, true) : storage._remove(userKey, true)
+      if (keep) {
+        storage._set(anonymousKey, anonymousId(), true)
+        // The user as stored (another tab may have identified one this page never read): kept.
+        const current = identity._userId()
+        if (current) storage._set(userKey, current, true)
+      } else {
+        storage._remove(anonymousKey, true)
+        storage._remove(userKey, true)
+      }
     },
   }
+  return identity
 }

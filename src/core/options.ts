@@ -1,3 +1,4 @@
+import { firstParty } from '../browser/first-party.js'
 import type { Options } from '../types.js'
 import { isValidId } from './validate.js'
 
@@ -100,8 +101,10 @@ export function normalizeOptions(input: Options | undefined): { options: Normali
     const byDefault = () => (typeof fallback == 'function' ? fallback() : fallback)
     // `undefined` means "the default", as users of data-* attributes and spread configs expect.
     if (name == 'writeKey') {
-      // Nothing to fall back to: the client will do nothing (a missing .env in production).
-      if (!valid(value)) problem(name, `is required (${expect}), not ${show(value)}: nothing is stored or sent`)
+      // Nothing to fall back to: the client will do nothing (a missing .env in production). Unless the
+      // endpoint is on this page's origin and none is given: its proxy holds the key (SPEC §12).
+      if (!value && firstParty(given.endpoint)) options[name] = ''
+      else if (!valid(value)) problem(name, `is required (${expect}), not ${show(value)}: nothing is stored or sent`)
     } else if (value === undefined) {
       options[name] = byDefault()
     } else if (!valid(value)) {

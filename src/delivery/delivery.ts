@@ -105,6 +105,7 @@ export function createDelivery(
   let retryAt = 0
   let attempt = 0
   let draining = false
+  let exitsInFlight = 0
   let paused: UserFluxError | undefined
   let lastError: UserFluxError | undefined
   // flush() calls waiting: [the stamp of the newest entry queued when it was called, its resolve].
@@ -230,7 +231,9 @@ export function createDelivery(
     if (draining) return
     draining = true
     try {
-      for (let entry; (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
+      // Not while an exit send of this page is on the wire: it may carry an older value of a key the
+      // next entry sets, and requests side by side may land in any order. Its answer drains again.
+      for (let entry; !exitsInFlight && (entry = queue._entries.find((entry) => !entry[BUSY])) && !paused && !retryTimer; ) {
         const sending = entry
         const outcome = await sendLocked(sending)
         if (!allowed()) {
@@ -294,9 +297,11 @@ export function createDelivery(
         const bytes = utf8Length(body)
         if (!reserve(bytes)) continue
         entry[BUSY] = true
+        exitsInFlight++
         send(entry, body, timeout(body), true, true).then(
           safely((answer: Answer) => {
             release(bytes)
+            exitsInFlight--
             settle(entry, answer, extra)
           }),
         )

@@ -87,8 +87,10 @@ describe('slow clients', () => {
   it('a body trickling in is cut off with 408 after the request timeout', { timeout: 20_000 }, async () => {
     const own = await startApi({ network: { headersMs: 1000, requestMs: 1500 } })
     try {
-      const head = `POST /profile HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${WRITE_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user`
-      const headers = `GET /profile/x HTTP/1.1\r\nHost: x\r\n`
+      // Its own Host: any other is answered 421 at once (DNS rebinding, tests/api/hosts.test.js).
+      const host = `127.0.0.1:${own.port}`
+      const head = `POST /profile HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${WRITE_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user`
+      const headers = `GET /profile/x HTTP/1.1\r\nHost: ${host}\r\n`
       const [body, slowHeaders] = await Promise.all([stall(own.port, head), stall(own.port, headers)])
       for (const result of [body, slowHeaders]) {
         expect(result.text).toMatch(/^HTTP\/1\.1 408/)

@@ -1,6 +1,8 @@
 /**
  * The demo's user journeys in real Chromium, on both pages: a visitor updates their profile
- * anonymously, logs in (the anonymous properties follow them), sees the stored profile, logs out.
+ * anonymously, logs in (the anonymous properties follow them), sees the stored profile, logs out;
+ * the panels never look broken (a placeholder where there is no profile, a retry error marked
+ * resolved once delivery resumed).
  * Runs against the real builds in dist/ (`npm run build` first) under the pages' strict CSP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,6 +45,11 @@ async function open(path) {
 }
 
 const text = (page, testId) => page.getByTestId(testId).textContent()
+/** Whether the element is rendered (not hidden, not display: none). */
+const shown = (page, testId) => page.getByTestId(testId).isVisible()
+/** Queues faults for the next POST /profile requests (the API's test routes, as the fault switches use them). */
+const faults = (list) =>
+  fetch(`${apiUrl}/__test/faults`, { method: 'POST', headers: { 'x-uf-test-token': api.testToken, 'content-type': 'application/json' }, body: JSON.stringify({ faults: list }) })
 
 describe.each([
   ['script tag', '/script-tag.html', { lastDemoPage: 'script-tag' }],
@@ -59,6 +66,10 @@ describe.each([
     await page.getByTestId('theme-select').selectOption('dark')
     await page.getByTestId('update-submit').click()
     await expect.poll(() => text(page, 'profile-status'), POLL).toMatch(/^Anonymous/)
+    // No empty dark box while anonymous: a sentence in its place.
+    expect(await shown(page, 'stored-profile')).toBe(false)
+    expect(await shown(page, 'stored-profile-placeholder')).toBe(true)
+    expect(await text(page, 'stored-profile-placeholder')).toMatch(/while anonymous: log in/)
 
     // Log in: the stored profile carries the anonymous properties, the plan and the link.
     await page.getByTestId('login-user-id').fill(userId)
@@ -66,6 +77,8 @@ describe.each([
     await page.getByTestId('login-submit').click()
     await expect.poll(() => text(page, 'profile-status'), POLL).toBe(`GET /profile/${userId} → 200`)
     expect(await text(page, 'user-id')).toBe(userId)
+    expect(await shown(page, 'stored-profile')).toBe(true)
+    expect(await shown(page, 'stored-profile-placeholder')).toBe(false)
     const stored = JSON.parse(await text(page, 'stored-profile'))
     expect(stored).toMatchObject({ id: userId, anonymousIds: [anonymousId], properties: { theme: 'dark', plan: 'enterprise', ...early } })
     expect(stored.locationData).toMatchObject({ ip: '127.0.0.1', source: 'loopback' })
@@ -83,13 +96,43 @@ describe.each([
     const next = await text(page, 'anonymous-id')
     expect(next).toMatch(/^[\w-]{21}$/)
     expect(next).not.toBe(anonymousId)
+    expect(await shown(page, 'stored-profile')).toBe(false)
+    expect(await shown(page, 'stored-profile-placeholder')).toBe(true)
+    // Nothing went wrong, and the list says so rather than show nothing.
+    expect(await shown(page, 'error-log-empty')).toBe(true)
+    expect(await page.getByTestId('error-entry').count()).toBe(0)
 
     // Across origins with real preflights; the Read + Write key never left the server.
     const { posts, preflights } = await requests()
-    expect(posts.filter((post) => post.body.anonymousId == anonymousId).every((post) => post.status == 204 && post.query.locationEnrichment == 'true')).toBe(true)
+    expect(posts.filter((post) => post.body?.anonymousId == anonymousId).every((post) => post.status == 204 && post.query.locationEnrichment == 'true')).toBe(true)
     expect(preflights).toBeGreaterThan(0)
     expect(JSON.stringify(sent)).not.toContain(READ_WRITE_KEY)
     expect(problems).toEqual([])
+    await context.close()
+  })
+
+  it('a retry error is marked resolved once the API recovered and the update arrived', async () => {
+    const { context, page } = await open(path)
+    const anonymousId = await text(page, 'anonymous-id')
+    // What the page sent at load is delivered first, so that the faults meet the update below.
+    await page.getByTestId('refresh-profile').click()
+    await expect.poll(() => text(page, 'profile-status'), POLL).toMatch(/^Anonymous/)
+    // The API unavailable for three tries: the client reports the third failure, then the fourth gets
+    // through. 503s rather than dropped connections: Chromium silently retries a POST whose reused
+    // connection was dropped, which would take a fault without the client seeing a failure.
+    await faults([{ status: 503, times: 3 }])
+    await page.getByTestId('theme-select').selectOption('system')
+    await page.getByTestId('update-submit').click()
+    const entry = page.getByTestId('error-entry')
+    await expect.poll(() => entry.count(), { timeout: 30_000 }).toBe(1)
+    expect(await entry.getAttribute('data-code')).toBe('retrying')
+    expect(await entry.textContent()).toMatch(/retrying: failed \(503\b.*\): retry 3 in \d+ ms/)
+    expect(await shown(page, 'error-log-empty')).toBe(false)
+    await expect.poll(() => entry.getAttribute('data-resolved'), { timeout: 30_000 }).toBe('true')
+    expect(await page.getByTestId('error-resolved').textContent()).toMatch(/Resolved at [\d:.]+: the client delivered again/)
+    // It is resolved because the update did arrive.
+    const { posts } = await requests()
+    expect(posts.some((post) => post.status == 204 && post.body?.anonymousId == anonymousId && post.body.properties?.theme == 'system')).toBe(true)
     await context.close()
   })
 })

@@ -217,7 +217,9 @@ export interface Stack {
 }
 
 export async function startStack(): Promise<Stack> {
-  const apiServer = createApiServer({ control: true })
+  // The API answers only to its configured hosts (DNS rebinding, demo/hosts.js); tests that map
+  // names under .test (reserved, never in public DNS) to 127.0.0.1 may reach it by those too.
+  const apiServer = createApiServer({ control: true, allowedHosts: ['.test'] })
   const { url: apiUrl } = await apiServer.listen(0, '127.0.0.1')
   const served = new Map<string, Served>()
   const site = await startSite(apiUrl, served)

@@ -53,7 +53,9 @@ export function useEngineStack(name: EngineName): EngineStack {
   const served: Parameters<typeof startSite>[1] = new Map()
 
   beforeAll(async () => {
-    apiServer = createApiServer({ control: true })
+    // The API answers only to its configured hosts (DNS rebinding, demo/hosts.js); tests that map
+    // names under .test (reserved, never in public DNS) to 127.0.0.1 may reach it by those too.
+    apiServer = createApiServer({ control: true, allowedHosts: ['.test'] })
     const { url: apiUrl } = await (apiServer as any).listen(0, '127.0.0.1')
     site = await startSite(apiUrl, served)
     const siteUrl = site.url

@@ -2,7 +2,8 @@
 //   1. the tarball holds only package.json, README, LICENSE, CHANGELOG and dist/, with the three builds;
 //   2. publint finds no error and no warning;
 //   3. installed from the tarball into a fresh project: it imports in Node (no window), a client works
-//      there, its types resolve for TypeScript users, and rollup with node-resolve bundles it;
+//      there, userflux-snippet/server imports there, the types of both resolve for TypeScript users,
+//      and rollup with node-resolve bundles it;
 //   4. both majors of each dependency (the ranges declare ky 1 or 2, nanoid 5 or 6): installed beside
 //      an app's own ky@2 and nanoid@6, and by default, the app shares one copy of each, and its rollup
 //      bundle sends a profile to the local Integration API from Chromium (the gzip size is printed:
@@ -88,6 +89,14 @@ try {
     fail(`import('userflux-snippet') throws in Node (no window):\n    ${firstLines(error)}`)
   }
 
+  // userflux-snippet/server in Node: the real build (the browser condition's module would throw).
+  try {
+    const imported = run('node', ['-e', "import('userflux-snippet/server').then(m => console.log([m.createProxy, m.toNodeHandler, m.readAnonymousId, m.getProfile].map(f => typeof f).join()))"], app).trim()
+    if (imported != 'function,function,function,function') fail(`import('userflux-snippet/server') in Node: ${imported}, expected four functions`)
+  } catch (error) {
+    fail(`import('userflux-snippet/server') throws in Node:\n    ${firstLines(error)}`)
+  }
+
   // A client in Node: memory storage, a fake fetch; one update goes out as the API expects it.
   const script = `
     import { createClient, UserFluxError } from 'userflux-snippet'
@@ -131,10 +140,14 @@ try {
   writeFileSync(
     join(app, 'consumer.ts'),
     `import { createClient, UserFluxError, type FlushResult } from 'userflux-snippet'
+import { createProxy, getProfile, type Profile } from 'userflux-snippet/server'
 const uf = createClient<{ plan: 'pro' | 'free' }>({ writeKey: 'k', onError: (error: UserFluxError) => error.code })
 uf.identify('user-42', { plan: 'pro' })
 const result: Promise<FlushResult> = uf.flush()
-export { result }
+const proxied = createClient({ endpoint: '/uf' })
+const POST: (request: Request) => Promise<Response> = createProxy({ writeKey: 'k' })
+const profile: Promise<Profile | null> = getProfile('user-42', { readWriteKey: 'rw' })
+export { result, proxied, POST, profile }
 `,
   )
   writeFileSync(

@@ -8,7 +8,10 @@ const MAIN = new URL('../../demo/api/main.js', import.meta.url).pathname
  * it listens, rejects if it exits first. Used by the crash test and `npm run bench:api`.
  */
 export function spawnApi(dataDir, { env = {}, main = MAIN } = {}) {
-  const child = spawn(process.execPath, [main], { env: { ...process.env, API_PORT: '0', UF_DATA_DIR: dataDir, UF_QUIET: '1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  // The command line makes a random Read + Write key unless told one: the tests and the bench read
+  // with the documented one (tests/api/helpers.js READ_WRITE_KEY).
+  const keys = { UF_WRITE_KEY: 'demo-write-key', UF_READ_WRITE_KEY: 'demo-read-write-key' }
+  const child = spawn(process.execPath, [main], { env: { ...process.env, API_PORT: '0', UF_DATA_DIR: dataDir, UF_QUIET: '1', ...keys, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const listening = new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (chunk) => {

@@ -55,6 +55,10 @@ export async function types() {
   // A missing key is handled at run time (an inert client, said once): `.env` variables are
   // `string | undefined`, and next build / tsc must accept them.
   createClient({})
+  // A path of the page's origin: its proxy (userflux-snippet/server) may hold the key (SPEC §12).
+  createClient({ endpoint: '/uf', debug: true })
+  // A missing key elsewhere is handled too (issue 21): the inert client, said once.
+  createClient({ endpoint: 'https://proxy.example.com' })
   createClient()
   const env: Record<string, string | undefined> = {}
   createClient({ writeKey: env.NEXT_PUBLIC_USERFLUX_WRITE_KEY, endpoint: env.NEXT_PUBLIC_USERFLUX_ENDPOINT })

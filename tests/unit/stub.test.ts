@@ -27,6 +27,17 @@ describe('loader stub', () => {
     expect(stub).not.toMatch(/\beval\b|new Function|setTimeout\(["']/)
     expect(stub).toMatch(/^!function\(\)\{/)
   })
+  it("every CSP hash the README prints for the stub is the built stub's (the hash a browser computes)", () => {
+    const built = 'sha256-' + createHash('sha256').update(read('dist/stub.js').trim()).digest('base64')
+    const printed = [...read('README.md').matchAll(/'(sha256-[A-Za-z0-9+/]+=*)'/g)].map((match) => match[1])
+    // Next to the stub in the quick start, and in the Content-Security-Policy section.
+    expect(printed.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(printed)).toEqual(new Set([built]))
+    const stubBlock = read('README.md').indexOf('window.userflux=[]')
+    const besideIt = read('README.md').indexOf(built, stubBlock)
+    expect(besideIt - stubBlock).toBeGreaterThan(0)
+    expect(besideIt - stubBlock).toBeLessThan(800)
+  })
   it("the build prints the CSP hash of the README's inline copy", () => {
     const output = execFileSync('npx', ['rollup', '-c', '--silent'], { cwd: root, env: { ...process.env, UF_BUILD: 'stub' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     const hash = createHash('sha256').update(readmeStub()!).digest('base64')

@@ -46,7 +46,7 @@
     events: events,
     /** For an `onError` handler: the same account as console.error gives without one. */
     report: function (problem) {
-      emit({ kind: 'reported', message: String((problem && problem.message) || problem).replace(/^userflux: /, '') })
+      emit({ kind: 'reported', code: problem && problem.code, message: String((problem && problem.message) || problem).replace(/^userflux: /, '') })
     },
     listen: function (listener) {
       listeners.push(listener)

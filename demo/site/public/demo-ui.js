@@ -1,9 +1,11 @@
 /**
  * The controls both demo pages share: log in (identify), update profile, log out (reset), the
- * "Stored profile" panel and the live panels (live-panels.js). Each page only says how to get its client.
+ * "Stored profile" panel, the reported errors (error-list.js) and the live panels (live-panels.js).
+ * Each page only says how to get its client.
  */
 
 import { $ } from './dom.js'
+import { mountErrorList } from './error-list.js'
 import { mountLivePanels } from './live-panels.js'
 
 /**
@@ -31,20 +33,31 @@ export function mountDemo({ client, calls }) {
     await showStored()
   }
 
+  /**
+   * The profile view: the JSON when there is one, else a sentence in its place (an empty dark box
+   * reads as broken).
+   */
+  const showProfile = (json, placeholder) => {
+    $('stored-profile').textContent = json ?? ''
+    $('stored-profile').hidden = json === undefined
+    $('stored-profile-placeholder').textContent = placeholder ?? ''
+    $('stored-profile-placeholder').hidden = json !== undefined
+  }
+
   /** Reads the stored profile (through the demo server) into the panel. */
   async function showStored() {
     const status = $('profile-status')
-    const view = $('stored-profile')
     const userId = ready.userId
     if (!userId) {
       status.textContent = 'Anonymous: the API keeps this profile under the anonymousId; GET /profile/{userId} shows it once you log in.'
-      view.textContent = ''
+      showProfile(undefined, 'No stored profile to show while anonymous: log in (identify) and the profile, with what you set before, appears here.')
       return
     }
     const response = await fetch(`/api/profile/${encodeURIComponent(userId)}`)
     const body = await response.json().catch(() => null)
     status.textContent = response.ok ? `GET /profile/${userId} → ${response.status}` : `GET /profile/${userId} → ${response.status}: ${body?.message ?? ''}`
-    view.textContent = response.ok ? JSON.stringify(body, null, 2) : ''
+    if (response.ok) showProfile(JSON.stringify(body, null, 2))
+    else showProfile(undefined, response.status == 404 ? `Nothing stored for ${userId} yet: it appears once an update has arrived.` : 'The profile could not be read (see above).')
   }
 
   const after = () => {
@@ -65,7 +78,7 @@ export function mountDemo({ client, calls }) {
   })
   $('logout').addEventListener('click', () => {
     calls().reset()
-    $('stored-profile').textContent = ''
+    showProfile(undefined, 'Logged out: a new anonymous visitor, with nothing stored to show yet.')
     after()
   })
   $('refresh-profile').addEventListener('click', after)
@@ -76,6 +89,7 @@ export function mountDemo({ client, calls }) {
     showIds()
   })
   mountLivePanels({ current: () => ready })
+  mountErrorList(window.ufDemoTap)
   // A retry that got through later (after an outage) updates the panel too.
   window.ufDemoTap.listen((event) => {
     if (event.kind == 'sent' && ready) showStored().catch(() => {})
@@ -90,11 +104,4 @@ export function mountDemo({ client, calls }) {
     },
     (error) => ($('client-status').textContent = `failed: ${error.message}`),
   )
-}
-
-/** Appends a reported error (onError) to the page's list. */
-export function showError(error) {
-  const item = document.createElement('li')
-  item.textContent = `${error.code ?? error.name}: ${error.message}`
-  $('error-log').append(item)
 }
