@@ -38,6 +38,8 @@ describe('one client per writeKey, endpoint and storagePrefix', () => {
     expect(make({ storagePrefix: 'other' })).not.toBe(first)
     expect(make({ endpoint: 'https://other.test' })).not.toBe(first)
     expect(make({ writeKey: 'wk2' })).not.toBe(first)
+    // A Storage object of its own is another visitor's store: another client.
+    expect(make({ storage: new MemoryStorage() })).not.toBe(first)
     expect(errors).toEqual([])
   })
 
