@@ -63,9 +63,9 @@ describe('two builds side by side (previous release and this one)', () => {
       await stack.api.reset()
       // The next page of this release adopts both queues: the old format migrated, the new one as it is.
       const next = await open(context, 'now')
-      const accepted = await stack.api.waitFor((accepted) => {
+      const accepted = await stack.api.waitFor<any[]>((accepted) => {
         const state = final(accepted, anonymousId)
-        return state.kept && state.added && accepted
+        return !!state.kept && !!state.added && accepted
       }, 20_000)
       await sleep(1500) // anything more, late
       expect(final(await stack.api.accepted(), anonymousId)).toEqual({ kept: 'old', theme: 'new', added: 'new' })
