@@ -3,6 +3,7 @@ import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import ts from 'typescript'
 
 /** Prints the Subresource Integrity value of a written file, for the script tag's integrity attribute. */
 const printIntegrity = () => ({
@@ -126,6 +127,33 @@ const scriptTagFlag = () => ({
 /** The core entry (src/index.ts, imported as ../index.js), which the React binding imports from dist/index.js, not a copy. */
 const CORE = new URL('src/index', import.meta.url).pathname
 const isCore = (id) => id == '../index.js' || id == CORE + '.ts' || id == CORE + '.js'
+/**
+ * Issue 22: the consent tools' adapters, never in the core script tag. For npm, one ESM entry each
+ * (dist/consent/<name>.js, sharing a small chunk; their declarations come with the first build's);
+ * for the script tag, one small file each (dist/consent-<name>.min.js) that attaches to
+ * window.userflux. They use no internal `_` names. TypeScript is only stripped here (`npm run
+ * typecheck` and the first build check these files): five more full compiles would double the build.
+ */
+function consentBuilds() {
+  const stripTypes = () => ({
+    name: 'strip-types',
+    resolveId: (id, importer) => (importer && id.startsWith('.') && id.endsWith('.js') ? new URL(id.replace(/\.js$/, '.ts'), 'file://' + importer).pathname : null),
+    transform: (code, id) => (id.endsWith('.ts') ? ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext } }).outputText : null),
+  })
+  const names = ['tcf', 'consent-mode', 'onetrust', 'cookiebot']
+  return [
+    {
+      input: names.map((name) => `src/consent/${name}.ts`),
+      output: { dir: 'dist', format: 'es', entryFileNames: 'consent/[name].js', chunkFileNames: 'consent/[name].js' },
+      plugins: [stripTypes()],
+    },
+    ...names.map((name) => ({
+      input: `src/consent/tag-${name}.ts`,
+      output: { file: `dist/consent-${name}.min.js`, format: 'iife' },
+      plugins: [stripTypes(), terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
+    })),
+  ]
+}
 
 const builds = [
   // For bundlers: ky and nanoid stay imports, so an app that has them pays for them once.
@@ -160,6 +188,7 @@ const builds = [
     output: { file: 'dist/server.browser.js', format: 'es' },
     plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
   },
+  ...consentBuilds(),
   // userflux-snippet/react: React and the core entry stay imports (the app's React; the one client
   // registry of dist/index.js); 'use client' so that Next.js's server components can render its
   // provider. Its declarations come from the first build (dist/react/*.d.ts).

@@ -44,6 +44,12 @@ export type PropertiesOf<P, T> = string extends keyof P
 export type Update<P, T> = string extends keyof P ? T & PropertiesOf<P, T> : { [K in keyof P]?: P[K] | null | undefined }
 
 /**
+ * The visitor's consent (SPEC §11): `granted` (stored and sent), `denied` (opted out: nothing stored or
+ * sent) or `pending` (not asked yet, or no answer: calls kept in memory only, delivered on `optIn()`).
+ */
+export type ConsentState = 'granted' | 'denied' | 'pending'
+
+/**
  * Options without a `writeKey`: for an `endpoint` that is a path of the page's own origin (`'/uf'`),
  * whose proxy (`userflux-snippet/server`) holds the Write Only key (SPEC §12).
  */
@@ -115,12 +121,21 @@ export interface Options {
    */
   maxRetryDelay?: number | undefined
   /**
-   * Start opted out: nothing is sent or stored until `optIn()` (e.g. after consent).
+   * Start opted out: nothing is sent or stored until `optIn()`. The same as `consent: 'denied'`, and
+   * wins over `consent` (the most restrictive reading).
    * @default false
    */
   optedOut?: boolean | undefined
   /**
-   * Treat a browser's Global Privacy Control signal (`navigator.globalPrivacyControl`) as an opt-out.
+   * The consent state until the visitor chooses; a stored choice (`optIn()` / `optOut()`, here or in
+   * another tab, on an earlier visit too) wins over it. `'pending'`: calls are kept in memory only,
+   * nothing stored or sent, delivered by `optIn()`, discarded by `optOut()`.
+   * @default 'granted' ('denied' with `optedOut: true` or a respected Global Privacy Control)
+   */
+  consent?: ConsentState
+  /**
+   * Treat a browser's Global Privacy Control signal (`navigator.globalPrivacyControl`) as denied
+   * consent (until the visitor's own `optIn()`).
    * @default false
    */
   respectGlobalPrivacyControl?: boolean | undefined
@@ -194,9 +209,9 @@ export type FlushResult =
 export interface IdentityState {
   readonly anonymousId: string
   readonly userId: string | null
+  /** True only when consent is denied. */
   readonly optedOut: boolean
-  /** `'denied'` once opted out. */
-  readonly consent: 'granted' | 'denied'
+  readonly consent: ConsentState
 }
 
 export interface UserFluxClient<P extends Shape<P> = Properties> {
@@ -224,11 +239,13 @@ export interface UserFluxClient<P extends Shape<P> = Properties> {
   reset(): void
   /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */
   flush(): Promise<FlushResult>
-  /** Stop sending and storing anything but the opt-out flag; pending updates are discarded. */
+  /** Consent denied: stop sending and storing anything but the choice; pending updates are discarded. */
   optOut(): void
-  /** Undo `optOut()`. */
+  /** Consent granted: undoes `optOut()`; while pending, stores and delivers what was kept in memory. */
   optIn(): void
+  /** True only when consent is denied. */
   readonly hasOptedOut: boolean
+  readonly consent: ConsentState
   readonly anonymousId: string
   readonly userId: string | null
 }

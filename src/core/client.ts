@@ -3,6 +3,7 @@ import { SCRIPT_TAG } from './build.js'
 import { bootstrapId } from '../features/bootstrap.js'
 import { isBot } from '../features/bots.js'
 import { createConsent } from './consent.js'
+import { holdWrites } from './consent-hold.js'
 import { whenVisible, withCookies } from '../browser/cookies.js'
 import { createDelivery } from '../delivery/delivery.js'
 import { createEnrichment } from '../features/enrich.js'
@@ -45,23 +46,29 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
   // never destroyed.
   const stop = SCRIPT_TAG ? undefined : new AbortController()
   const signal = stop?.signal
-  const storage = createStorage(config.storage, report, signal)
-  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch.
-  const shared = config.cookieDomain
+  const local = createStorage(config.storage, report, signal)
+  // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch (other
+  // keys pass through to storage).
+  const real = config.cookieDomain
     ? withCookies(
-        storage,
+        local,
         ['anonymousId', 'userId', 'optOut', 'attribution', 'externalId'].map((name) => prefix + '-' + name),
         prefix + '-optOut',
         config.cookieDomain,
         config.cookieExpiryDays,
         report,
       )
-    : storage
+    : local
   // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
   // says nothing about the visitor, and another tab's opt-out must stop this one too.
-  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}, signal) : shared
-  const consent = createConsent(choices, prefix, config.optedOut, config.respectGlobalPrivacyControl)
-  const canStore = () => !consent._optedOut()
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}, signal) : real
+  const consent = createConsent(choices, prefix, config)
+  // While consent is pending, every write but the choice itself stays in memory (consent-hold.ts).
+  const storage = holdWrites(real, () => consent._state() == 'pending')
+  const shared = storage
+  const denied = () => consent._state() == 'denied'
+  const granted = () => consent._state() == 'granted'
+  const canStore = () => !denied()
   // Nothing a timer, a lock callback or a storage event runs may throw into the page: reported instead.
   const safely =
     <A extends unknown[]>(task: (...args: A) => void) =>
@@ -103,7 +110,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     ledger,
     {
       ...config,
-      _allowed: canStore,
+      _allowed: granted,
       _extra(entry) {
         // An anonymousId made up while storage was unreadable is checked once more before it leaves
         // (queued anonymous updates then follow the id found).
@@ -118,7 +125,9 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     report,
     log,
   )
-  tabs = shareWithTabs(storage, queue, scope, delivery._adopted, ledger._see, safely)
+  // Nothing is sent while pending: the queue waits in memory for the choice.
+  const schedule = () => granted() && delivery._schedule()
+  tabs = shareWithTabs(storage, queue, scope, () => granted() && delivery._adopted(), ledger._see, safely)
   // Back from the back/forward cache: start afresh, and retry at once (hours may have passed).
   watchPage(
     safely(delivery._sendOnExit),
@@ -131,16 +140,31 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     signal,
   )
   const subscribers = createSubscribers(() => {
-    const optedOut = consent._optedOut()
-    return { anonymousId: identity._anonymousId(), userId: identity._userId(), optedOut, consent: optedOut ? 'denied' : 'granted' }
+    const state = consent._state()
+    return { anonymousId: identity._anonymousId(), userId: identity._userId(), optedOut: state == 'denied', consent: state }
   }, report)
   const unchanged = createUnchanged()
+  /** The visitor chose, here (`here`) or in another tab: what this page held is written out or dropped. */
+  const decide = (grant: boolean, here?: boolean) => {
+    // Written out before the choice is stored: a pending tab seeing the choice finds this tab's visitor.
+    const held = storage._release(grant)
+    if (here) consent._set(grant)
+    if (!grant) return delivery._cleared()
+    // Only after a hold: a cleared storage must not get this page's id back (identity.ts).
+    if (held) {
+      const shown = identity._anonymousId()
+      identity._reread()
+      // Another tab granted first and stored its visitor id: this page's anonymous updates join it.
+      if (identity._anonymousId() != shown) queue._relabel(shown, identity._anonymousId())
+    }
+    schedule()
+  }
   choices._watch(
     safely((changed: string | null) => {
-      // An opt-out in another tab (or another client of this page) reaches this one before its next send.
-      if ((changed == consent._key || changed == null) && consent._optedOut()) delivery._cleared()
+      // A choice in another tab (or another client of this page) reaches this one before its next send.
+      if ((changed == consent._key || changed == null) && consent._state() != 'pending') decide(granted())
       // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first;
-      // a memory client's identity is its own, and only its opt-out flag is shared, in localStorage).
+      // a memory client's identity is its own, and only its consent choice is shared, in localStorage).
       subscribers._changed()
     }),
   )
@@ -153,7 +177,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
     unchanged._queued(userId, properties)
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
-    delivery._schedule()
+    schedule()
   }
 
   let destroyed = false
@@ -169,7 +193,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
       }
       subscribers._changed()
     }
-  const optedOut = () => consent._optedOut() && (log('opted out, ignored'), true)
+  const optedOut = () => denied() && (log('opted out, ignored'), true)
 
   if (config.cookieDomain) whenVisible(safely(() => (identity._reread(), subscribers._changed())), signal)
 
@@ -227,24 +251,28 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
       enqueue(clean, call)
     }),
     reset: guard(reset),
-    flush: delivery._flush,
+    flush: () =>
+      consent._state() == 'pending' ? Promise.resolve({ ok: false, error: new UserFluxError('consent-pending', 'consent pending') }) : delivery._flush(),
     optOut: guard(() => {
-      consent._set(true)
+      decide(false, true)
       // Every pending update of the origin goes, every tab's and every client's: other live pages
       // also drop what they hold in memory when they see the flag (shared._watch above).
       // What was delivered is forgotten too: nothing about the visitor stays but the flag.
       for (const stored of [...storage._keys(prefix + '-queue-'), ...storage._keys(prefix + '-sent-'), ...storage._keys(prefix + '-delivered-')]) storage._remove(stored)
-      delivery._cleared()
       identity._store(false)
       enrichment._forget()
       expireServerId(prefix)
     }),
     optIn: guard(() => {
-      consent._set(false)
+      // Before decide(), which reads the ids back from storage.
       identity._store(true)
+      decide(true, true)
     }),
     get hasOptedOut() {
-      return consent._optedOut()
+      return denied()
+    },
+    get consent() {
+      return consent._state()
     },
     get anonymousId() {
       return identity._anonymousId()

@@ -1,36 +1,35 @@
 import type { SafeStorage } from '../browser/storage.js'
+import type { ConsentState, Options } from '../types.js'
 
 export interface Consent {
   readonly _key: string
-  _optedOut(): boolean
-  _set(optedOut: boolean): void
+  _state(): ConsentState
+  /** The visitor's choice, stored: it reaches every tab, and wins over every page's default. */
+  _set(granted: boolean): void
 }
 
 /**
- * The opt-out flag under `<prefix>-optOut`: '1' opted out, '0' opted in (which overrides starting
- * opted out and Global Privacy Control, as an explicit choice should). Read from storage each time,
- * so an opt-out in one tab holds in the others at once.
+ * The choice under `<prefix>-optOut`, as the opt-out flag always was: '1' denied, '0' granted. Read
+ * from storage each time, so a choice made in one tab holds in the others at once. Without one, the
+ * page's default: denied with `optedOut: true` or Global Privacy Control (when respected; the most
+ * restrictive reading wins), else `consent`. A stored choice wins over that default, as an explicit
+ * choice should: yesterday's Accept is not undone by a page that starts every visit pending or opted out.
  */
-export function createConsent(
-  storage: SafeStorage,
-  prefix: string,
-  startOptedOut?: boolean,
-  respectGlobalPrivacyControl?: boolean,
-): Consent {
+export function createConsent(storage: SafeStorage, prefix: string, { optedOut, consent = 'granted', respectGlobalPrivacyControl }: Pick<Options, 'optedOut' | 'consent' | 'respectGlobalPrivacyControl'>): Consent {
   const key = prefix + '-optOut'
   const byDefault =
-    startOptedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl)
+    optedOut || (respectGlobalPrivacyControl && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl) ? 'denied' : consent
   let flag: string | null | undefined
   return {
     _key: key,
-    _optedOut() {
+    _state() {
       const stored = storage._get(key)
       // Unreadable for a moment (undefined): the last known choice stands.
       if (stored !== undefined) flag = stored
-      return flag == '1' || (flag != '0' && !!byDefault)
+      return flag == '1' ? 'denied' : flag == '0' ? 'granted' : byDefault
     },
-    _set(optedOut) {
-      storage._set(key, (flag = optedOut ? '1' : '0'), true)
+    _set(granted) {
+      storage._set(key, (flag = granted ? '0' : '1'), true)
     },
   }
 }

@@ -7,12 +7,13 @@
  * - `queue-full`: the oldest pending update was dropped to stay within `maxQueueSize`;
  * - `storage`: storage is unusable or held corrupt data; the client works in memory;
  * - `opted-out`: what `flush()` resolves with when an opt-out (in any tab) discarded what was pending;
+ * - `consent-pending`: what `flush()` resolves with while consent is pending: nothing is sent until `optIn()`;
  * - `bot`: the user agent is a crawler's (`blockBots`): the client does nothing;
  * - `internal`: a bug of ours, caught before it could reach the page (please report it);
  * - `listener`: a `subscribe()` listener threw (the others were still called);
  * - `destroyed`: what `flush()` resolves with once `destroy()` stopped the client.
  */
-export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out' | 'bot' | 'internal' | 'listener' | 'destroyed'
+export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out' | 'consent-pending' | 'bot' | 'internal' | 'listener' | 'destroyed'
 
 export class UserFluxError extends Error {
   override name = 'UserFluxError'

@@ -21,6 +21,8 @@ export function createInertClient(why: UserFluxError): UserFluxClient<any> {
     // Settles at once, saying why nothing was sent.
     flush: () => Promise.resolve({ ok: false, error: why }),
     hasOptedOut: false,
+    // Nobody asked, and nothing is stored or sent whatever the answer.
+    consent: 'pending',
     anonymousId: '',
     userId: null,
   }

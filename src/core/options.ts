@@ -42,6 +42,8 @@ export const OPTIONS: Record<string, OptionRule> = {
   minRetryDelay: atLeast(1, 1000),
   maxRetryDelay: atLeast(1, 60_000),
   optedOut: boolean,
+  // No default here: without it, consent.ts reads optedOut.
+  consent: ["'granted', 'denied' or 'pending'", (value) => ['granted', 'denied', 'pending'].includes(value), , 's'],
   respectGlobalPrivacyControl: boolean,
   fetch: fn,
   // SPEC §8: enrichment and identity reach.

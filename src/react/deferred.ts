@@ -16,10 +16,12 @@ export interface Deferred {
 type Method = 'identify' | 'setUser' | 'updateProfile' | 'reset' | 'optOut' | 'optIn' | 'destroy'
 const METHODS: Method[] = ['identify', 'setUser', 'updateProfile', 'reset', 'optOut', 'optIn', 'destroy']
 
-const read = (client: UserFluxClient<any>): IdentityState => {
-  const optedOut = client.hasOptedOut
-  return { anonymousId: client.anonymousId, userId: client.userId, optedOut, consent: optedOut ? 'denied' : 'granted' }
-}
+const read = (client: UserFluxClient<any>): IdentityState => ({
+  anonymousId: client.anonymousId,
+  userId: client.userId,
+  optedOut: client.hasOptedOut,
+  consent: client.consent,
+})
 const same = (x: IdentityState, y: IdentityState) => x.anonymousId == y.anonymousId && x.userId == y.userId && x.optedOut == y.optedOut && x.consent == y.consent
 
 /**
@@ -59,6 +61,9 @@ export function createDeferred(orphan?: UserFluxError): Deferred {
     },
     get hasOptedOut() {
       return real ? real.hasOptedOut : false
+    },
+    get consent() {
+      return real ? real.consent : NO_IDENTITY.consent
     },
   } as UserFluxClient<any>
   for (const method of METHODS) {

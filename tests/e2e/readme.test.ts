@@ -69,11 +69,11 @@ const SKIP: Record<string, string> = {
   '': 'plain fences: the architecture diagram and the CSP directives, not code',
 }
 /** How many blocks of each language the README has; a sample added or removed must show here. */
-const EXPECTED_COUNTS: Record<string, number> = { html: 5, js: 3, ts: 5, tsx: 5, sh: 6, nginx: 1, '': 2 }
+const EXPECTED_COUNTS: Record<string, number> = { html: 10, js: 3, ts: 5, tsx: 5, sh: 6, nginx: 1, '': 2 }
 
 /** Every runnable sample, by what identifies it; each must match exactly one block and vice versa. */
 const SAMPLES = {
-  scriptTag: { lang: 'html', is: (code: string) => code.includes('data-write-key="WRITE_ONLY_KEY"') && !/integrity=|data-endpoint=|data-opted-out/.test(code) },
+  scriptTag: { lang: 'html', is: (code: string) => code.includes('data-write-key="WRITE_ONLY_KEY"') && !/integrity=|data-endpoint=|data-opted-out|data-consent/.test(code) },
   optedOutTag: { lang: 'html', is: (code: string) => code.includes('data-opted-out="true"') },
   loaderStub: { lang: 'html', is: (code: string) => /^<script>![^<]*window\.userflux=\[\]/.test(code) },
   // Run below: a real Vite dev server with the Vite recipe, Next.js's rewrite checked for its shape.
@@ -94,6 +94,12 @@ const SAMPLES = {
   reactHooks: { lang: 'tsx', is: (code: string) => code.includes('useUserFluxIdentity()') },
   nextProviders: { lang: 'tsx', is: (code: string) => code.includes('// app/providers.tsx') },
   nextLayout: { lang: 'tsx', is: (code: string) => code.includes('// app/layout.tsx') },
+  // The Consent section's samples, run in consent-readme.test.ts.
+  consentBanner: { lang: 'html', is: (code: string) => code.includes('id="consent-banner"') },
+  consentTcf: { lang: 'html', is: (code: string) => code.includes('/consent-tcf.min.js') },
+  consentConsentMode: { lang: 'html', is: (code: string) => code.includes('/consent-consent-mode.min.js') },
+  consentOneTrust: { lang: 'html', is: (code: string) => code.includes('/consent-onetrust.min.js') },
+  consentCookiebot: { lang: 'html', is: (code: string) => code.includes('/consent-cookiebot.min.js') },
 }
 type SampleName = keyof typeof SAMPLES
 

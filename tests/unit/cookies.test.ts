@@ -149,38 +149,38 @@ describe('withCookies: every subdomain can write them (SPEC §14)', () => {
   describe('opting out is the most restrictive reading', () => {
     const consent = (startOptedOut = false, gpc = false) => {
       vi.stubGlobal('navigator', { globalPrivacyControl: gpc })
-      return createConsent(wrap(), 'uf', startOptedOut, gpc)
+      return createConsent(wrap(), 'uf', { optedOut: startOptedOut, respectGlobalPrivacyControl: gpc })
     }
 
     it("a cookie '0' never lifts storage's '1'", () => {
       backing.setItem('uf-optOut', '1')
       plant('uf-optOut', '0', 'example.co.uk')
-      expect(consent()._optedOut()).toBe(true)
+      expect(consent()._state() == 'denied').toBe(true)
       expect(backing.getItem('uf-optOut')).toBe('1')
     })
 
     it("a cookie '0' never lifts optedOut: true, nor Global Privacy Control", () => {
       plant('uf-optOut', '0', 'example.co.uk')
-      expect(consent(true)._optedOut()).toBe(true)
-      expect(consent(false, true)._optedOut()).toBe(true)
+      expect(consent(true)._state() == 'denied').toBe(true)
+      expect(consent(false, true)._state() == 'denied').toBe(true)
       // Without either, the default (not opted out) holds; the cookie is not copied into storage.
-      expect(consent()._optedOut()).toBe(false)
+      expect(consent()._state() == 'denied').toBe(false)
       expect(backing.getItem('uf-optOut')).toBeNull()
     })
 
     it("a cookie '1' opts out, and storage follows so the choice holds if the cookie goes", () => {
       backing.setItem('uf-optOut', '0')
       plant('uf-optOut', '1', 'example.co.uk')
-      expect(consent()._optedOut()).toBe(true)
+      expect(consent()._state() == 'denied').toBe(true)
       expect(backing.getItem('uf-optOut')).toBe('1')
       cookies.jar.clear()
-      expect(consent()._optedOut()).toBe(true)
+      expect(consent()._state() == 'denied').toBe(true)
     })
 
     it("among several copies, any '1' wins; that is no tampering to ignore", () => {
       plant('uf-optOut', '0', 'example.co.uk')
       plant('uf-optOut', '1')
-      expect(consent()._optedOut()).toBe(true)
+      expect(consent()._state() == 'denied').toBe(true)
       expect(report).not.toHaveBeenCalled()
     })
 
@@ -188,7 +188,7 @@ describe('withCookies: every subdomain can write them (SPEC §14)', () => {
     it('an opt-out found only in storage (cookieDomain just turned on) is copied into the cookie too', () => {
       // As every other shared key is (withCookies' doc): else the other subdomains go on tracking a visitor who opted out here.
       backing.setItem('uf-optOut', '1')
-      expect(consent()._optedOut()).toBe(true)
+      expect(consent()._state() == 'denied').toBe(true)
       expect(cookies.value('uf-optOut', 'example.co.uk')).toBe('1')
     })
   })
@@ -209,8 +209,8 @@ describe('hostile cookies (property-based)', () => {
         for (const [name, written, domain] of copies) plant(name, written, domain)
         const shared = wrap()
         const ids = createIdentity(shared, 'uf', () => true, report, () => {})
-        const consent = createConsent(shared, 'uf', startOptedOut, false)
-        const optedOut = consent._optedOut()
+        const consent = createConsent(shared, 'uf', { optedOut: startOptedOut })
+        const optedOut = consent._state() == 'denied'
         const saysOut = storedOptOut == '1' || cookies.cookie.split('; ').includes('uf-optOut=1')
         if (saysOut || (startOptedOut && storedOptOut != '0')) expect(optedOut).toBe(true)
         expect(isValidId(ids._anonymousId())).toBe(true)

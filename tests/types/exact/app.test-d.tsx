@@ -83,7 +83,7 @@ function Settings() {
   const typed = useUserFlux<Profile>()
   const { userId, anonymousId, optedOut, consent } = useUserFluxIdentity()
   expectType<Equal<typeof userId, string | null>>()
-  expectType<Equal<typeof consent, 'granted' | 'denied'>>()
+  expectType<Equal<typeof consent, 'granted' | 'denied' | 'pending'>>()
   useUserFluxUser(userId, { plan: undefined })
   typed.updateProfile({ seats: 2 })
   // @ts-expect-error not a key of Profile
