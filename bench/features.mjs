@@ -9,26 +9,29 @@ const root = new URL('../', import.meta.url).pathname
 
 /** Each feature: the module that holds it, and a stub exporting the same names. */
 export const FEATURES = {
-  'device data (deviceData)': ['device-data.ts', 'export const collectDeviceData = () => ({})'],
-  'bot filter (blockBots)': ['bots.ts', 'export const isBot = () => false'],
-  'cookies across subdomains (cookieDomain)': ['cookies.ts', 'export const withCookies = (s) => s; export const whenVisible = () => {}'],
-  'bootstrap id (anonymousId)': ['bootstrap.ts', 'export const bootstrapId = () => {}'],
-  'first touch (attribution)': ['attribution.ts', 'export const firstTouch = () => {}'],
+  'device data (deviceData)': ['features/device-data.ts', 'export const collectDeviceData = () => ({})'],
+  'bot filter (blockBots)': ['features/bots.ts', 'export const isBot = () => false'],
+  'cookies across subdomains (cookieDomain)': ['browser/cookies.ts', 'export const withCookies = (s) => s; export const whenVisible = () => {}'],
+  'bootstrap id (anonymousId)': ['features/bootstrap.ts', 'export const bootstrapId = () => {}'],
+  'first touch (attribution)': ['features/attribution.ts', 'export const firstTouch = () => {}'],
   'external id and when device data goes (enrich)': [
-    'enrich.ts',
-    "import { collectDeviceData } from './device-data.js'; export const createEnrichment = () => ({ extra: () => ({ d: collectDeviceData() }), sent() {}, forget() {} })",
+    'features/enrich.ts',
+    "import { collectDeviceData } from './device-data.js'; export const createEnrichment = () => ({ _extra: () => ({ deviceData: collectDeviceData() }), _sent() {}, _forget() {} })",
   ],
 }
 
 async function build(stub) {
   const [, iife] = config
+  let stubbed = false
   const stubPlugin = {
     name: 'stub',
-    load: (id) => (stub && id == root + 'src/' + stub[0] ? stub[1] : null),
+    load: (id) => (stub && id == root + 'src/' + stub[0] ? ((stubbed = true), stub[1]) : null),
   }
   const bundle = await rollup({ input: root + iife.input, plugins: [stubPlugin, ...iife.plugins.filter((plugin) => plugin.name != 'print-integrity')], onwarn: () => {} })
   const { output } = await bundle.generate({ format: 'iife' })
   await bundle.close()
+  // A module that moved would be stubbed nowhere and its feature measured as 0 B.
+  if (stub && !stubbed) throw new Error(`bench/features.mjs: src/${stub[0]} is not in the script tag build`)
   return output[0].code
 }
 

@@ -1,215 +1,77 @@
-// `npm run bench`: what the snippet costs the page that hosts it, measured in real Chromium against
-// the local Integration API. Prints a table and writes bench/results/latest.json.
-// Absolute times vary with the machine; the ratios to JSON.stringify in the same run hold better.
-import { existsSync } from 'node:fs'
+// `npm run bench`: what the snippet costs the page that hosts it, measured in real Chromium.
+// Cold (what a visitor meets): the first client of a fresh page, a new browser context per sample,
+// on the workloads of bench/lib/workloads.mjs, each against JSON.stringify of the same data in the
+// same page, against a local sink. Warm: one page's client over and over (bench/warm.mjs), against
+// the local Integration API. Plus bundle sizes. Prints tables; writes bench/results/latest.{json,md}.
+//   BENCH_SAMPLES=N (default 3): samples per workload, medians reported.
+//   --build <path> (repeatable) or BENCH_BUILD=<path>[,<path>]: measure other script tag builds
+//   instead of dist/userflux.min.js (e.g. an older release's and today's), interleaved in one run so
+//   that a busy moment of the machine hits them alike.
+//   BENCH_WARM=0: skip the warm figures.
+// Absolute times vary with the machine (the load average is printed); the ratios to JSON.stringify
+// in the same page hold better.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import { chromium } from 'playwright'
-import { createApiServer } from '../demo/api/server.js'
+import { loadavg } from 'node:os'
+import { relative, resolve } from 'node:path'
+import { launchChromium } from './lib/chromium.mjs'
+import { coldRuns } from './lib/cold.mjs'
+import { coldTable } from './lib/cold-table.mjs'
+import { ours } from './lib/ours.mjs'
+import { markdownTable } from './lib/report.mjs'
+import { createSink } from './lib/sink.mjs'
+import { createSite } from './lib/site.mjs'
 import { featureCosts } from './features.mjs'
-import { checkBudget, sizes } from './size.mjs'
+import { checkBudget, measure, sizes } from './size.mjs'
+import { warmRuns } from './warm.mjs'
 
 const root = new URL('../', import.meta.url).pathname
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((path) => path && existsSync(path))
+const given = [...process.argv.slice(2).flatMap((arg, i, all) => (all[i - 1] == '--build' ? [arg] : [])), ...(process.env.BENCH_BUILD?.split(',').filter(Boolean) ?? [])]
+const custom = given.length > 0
+const paths = custom ? given.map((path) => resolve(path)) : [root + 'dist/userflux.min.js']
+const samples = Number(process.env.BENCH_SAMPLES || 3)
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-
-// A realistic profile update: a few scalars, a date, a small nested object and list.
-const PROPERTIES = `(i) => ({ plan: 'pro', seats: i, theme: 'dark', lastSeen: new Date(1764000000000 + i), tags: ['beta', 'eu'], company: { name: 'Acme', size: 42 } })`
-
-async function startSite(apiUrl) {
-  const iife = await readFile(root + 'dist/userflux.min.js', 'utf8')
-  const server = createServer((request, response) => {
-    if (request.url.startsWith('/userflux.min.js')) {
-      response.writeHead(200, { 'content-type': 'text/javascript' })
-      return response.end(iife)
-    }
-    response.writeHead(200, { 'content-type': 'text/html' })
-    response.end('<!doctype html><html><head><meta charset="utf-8"></head><body>bench</body></html>')
-  })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, url: `http://127.0.0.1:${server.address().port}`, apiUrl }
-}
-
-/** Loads the script tag into `page` and waits for the client; returns the CDP script time it took. */
-async function loadSnippet(page, cdp, site, attributes = '') {
-  const before = await cdp.send('Performance.getMetrics')
-  await page.evaluate(([src, endpoint, extra]) => new Promise((resolve) => {
-    const script = document.createElement('script')
-    script.src = src
-    script.dataset.writeKey = 'demo-write-key'
-    script.dataset.endpoint = endpoint
-    if (extra) script.dataset.flushInterval = extra
-    script.onload = resolve
-    document.head.append(script)
-  }), [`${site.url}/userflux.min.js`, site.apiUrl, attributes])
-  const after = await cdp.send('Performance.getMetrics')
-  const metric = (metrics, name) => metrics.metrics.find((m) => m.name == name).value
-  return (metric(after, 'ScriptDuration') - metric(before, 'ScriptDuration')) * 1000
-}
-
-async function main() {
-  const api = createApiServer({ control: true })
-  // The API's test routes want their token, and JSON.
-  const control = { 'x-uf-test-token': api.testToken, 'content-type': 'application/json' }
-  const { url: apiUrl } = await api.listen(0, '127.0.0.1')
-  const site = await startSite(apiUrl)
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
-  const results = { date: new Date().toISOString(), chromium: browser.version(), sizes: await sizes() }
-  // Bytes each feature of SPEC §8 adds to the script tag build (B, the build without it subtracted).
-  results.features = await featureCosts()
-
-  // Script evaluation + createClient on page load, in fresh pages.
-  const loads = []
-  for (let i = 0; i < 15; i++) {
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    const cdp = await context.newCDPSession(page)
-    await cdp.send('Performance.enable')
-    await page.goto(site.url)
-    loads.push(await loadSnippet(page, cdp, site))
-    await context.close()
+const sdks = await Promise.all(paths.map(async (path, i) => ({ ...ours(await readFile(path, 'utf8'), `build${i}`), path: path.startsWith(root) ? relative(root, path) : path })))
+const browser = await launchChromium()
+const sink = await createSink()
+const site = await createSite(Object.fromEntries(sdks.map((sdk) => [sdk.name, sdk.script])))
+const results = { date: new Date().toISOString(), chromium: browser.version(), samples, loadBefore: loadavg()[0], builds: {} }
+try {
+  // The tree's own builds and features; for other builds, only their files.
+  results.sizes = custom ? Object.fromEntries(sdks.map((sdk) => [sdk.path, measure(sdk.script)])) : await sizes()
+  if (!custom) results.features = await featureCosts()
+  const cold = await coldRuns(browser, site, sink, sdks, { samples, log: (line) => process.stderr.write(line + '\n') })
+  for (const sdk of sdks) {
+    results.builds[sdk.path] = { cold: cold[sdk.name] }
+    if (process.env.BENCH_WARM != '0') results.builds[sdk.path].warm = await warmRuns(browser, sdk.script)
   }
-  results.load = { 'script evaluation + createClient (ms, median of 15 fresh pages)': +median(loads).toFixed(3) }
-
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const cdp = await context.newCDPSession(page)
-  await cdp.send('Performance.enable')
-  await page.goto(site.url)
-  await page.evaluate(() => {
-    // Count storage writes and long tasks from here on.
-    window.__writes = 0
-    const count = (name) => {
-      const original = Storage.prototype[name]
-      Storage.prototype[name] = function (...args) {
-        window.__writes++
-        return original.apply(this, args)
-      }
-    }
-    count('setItem')
-    count('removeItem')
-    window.__longTasks = []
-    window.__longTaskEntries = []
-    new PerformanceObserver((list) => window.__longTaskEntries.push(...list.getEntries().map((e) => ({ startTime: e.startTime, duration: e.duration })))).observe({ entryTypes: ['longtask'] })
-  })
-  await loadSnippet(page, cdp, site)
-
-  // Main-thread cost per call: 10,000 calls timed in batches of 1,000 with performance.now() (its
-  // resolution is coarse), the median batch; the same for JSON.stringify of the same objects, in the
-  // same page, interleaved over three rounds so that a busy moment hits all three alike.
-  results.perCall = await page.evaluate(async (makeSource) => {
-    const make = eval(makeSource)
-    const uf = window.userflux
-    const objects = Array.from({ length: 10_000 }, (_, i) => make(i))
-    const time = (fn) => {
-      const batches = []
-      for (let b = 0; b < 10; b++) {
-        const start = performance.now()
-        for (let i = b * 1000; i < b * 1000 + 1000; i++) fn(objects[i])
-        batches.push((performance.now() - start) / 1000)
-      }
-      return batches.sort((x, y) => x - y)[5] * 1000
-    }
-    let sink = 0
-    const rounds = { stringify: [], update: [], identify: [] }
-    for (let round = 0; round < 3; round++) {
-      rounds.stringify.push(time((o) => (sink += JSON.stringify(o).length)))
-      rounds.update.push(time((o) => uf.updateProfile(o)))
-      rounds.identify.push(time((o) => uf.identify('bench-user', o)))
-      await uf.flush()
-    }
-    const mid = (list) => list.sort((x, y) => x - y)[1]
-    const [stringify, update, identify] = [mid(rounds.stringify), mid(rounds.update), mid(rounds.identify)]
-    return {
-      'JSON.stringify of the properties (µs)': +stringify.toFixed(2),
-      'updateProfile (µs)': +update.toFixed(2),
-      'updateProfile / JSON.stringify': +(update / stringify).toFixed(2),
-      'identify (µs)': +identify.toFixed(2),
-      'identify / JSON.stringify': +(identify / stringify).toFixed(2),
-      sink: sink > 0,
-    }
-  }, PROPERTIES)
-  delete results.perCall.sink
-
-  // Requests and storage writes per synchronous burst, and what the client costs the main thread:
-  // its share of the burst's task, and any long task of its own afterwards (timers, sends).
-  results.bursts = {}
-  for (const burst of [1, 10, 100, 1000, 10_000]) {
-    await fetch(apiUrl + '/__test/reset', { method: 'POST', headers: control, body: '{}' })
-    const measured = await page.evaluate(async ([burst, makeSource]) => {
-      const make = eval(makeSource)
-      const uf = window.userflux
-      const objects = Array.from({ length: burst }, (_, i) => make(i))
-      window.__writes = 0
-      window.__longTasks = []
-      const start = performance.now()
-      for (let i = 0; i < burst; i++) uf.updateProfile(objects[i])
-      const calls = performance.now() - start
-      await null // the queue is persisted in a microtask at the end of the task
-      const taskEnd = performance.now()
-      const writes = window.__writes
-      await uf.flush()
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      return {
-        writes,
-        writesAll: window.__writes,
-        inTask: taskEnd - start,
-        calls,
-        taskEnd,
-      }
-    }, [burst, PROPERTIES])
-    const ownLongTasks = await page.evaluate((after) => window.__longTaskEntries.filter((entry) => entry.startTime >= after).length, measured.taskEnd)
-    const { posts } = await (await fetch(apiUrl + '/__test/requests', { headers: control })).json()
-    results.bursts[`${burst} updates`] = {
-      requests: posts.length,
-      'storage writes by the end of the task': measured.writes,
-      'storage writes incl. removal once delivered': measured.writesAll,
-      'client time in the burst task (ms)': +measured.inTask.toFixed(2),
-      'long tasks of the client afterwards': ownLongTasks,
-    }
-  }
-
-  // Heap retained: after 10,000 delivered updates, and after 10,000 more (it must not grow with them).
-  const heap = async () => {
-    await cdp.send('HeapProfiler.collectGarbage')
-    return (await cdp.send('Runtime.getHeapUsage')).usedSize
-  }
-  const deliver = () => page.evaluate(async (makeSource) => {
-    const make = eval(makeSource)
-    for (let round = 0; round < 100; round++) {
-      for (let i = 0; i < 100; i++) window.userflux.updateProfile({ ...make(i), round, ['k' + (i % 50)]: i })
-      await window.userflux.flush()
-    }
-  }, PROPERTIES)
-  await deliver()
-  const h0 = await heap()
-  const growth = []
-  for (let i = 0; i < 4; i++) {
-    const before = await heap()
-    await deliver()
-    growth.push(((await heap()) - before) / 1024)
-  }
-  results.heap = {
-    'JS heap after 10,000 delivered updates (KiB)': +(h0 / 1024).toFixed(1),
-    'growth over each next 10,000, 4 times (KiB)': growth.map((kib) => +kib.toFixed(1)).join(' / '),
-  }
-
+  results.loadAfter = loadavg()[0]
+} finally {
   await browser.close()
-  site.server.close()
-  await api.close()
-
-  for (const [section, table] of Object.entries(results)) {
-    if (typeof table != 'object') continue
-    console.log(`\n${section}`)
-    console.table(table)
-  }
-  const budget = checkBudget(results.sizes)
-  console.log(`\n${budget.ok ? 'size budget ok' : 'SIZE BUDGET EXCEEDED'}: ${budget.message}`)
-  await mkdir(root + 'bench/results', { recursive: true })
-  await writeFile(root + 'bench/results/latest.json', JSON.stringify(results, null, 2) + '\n')
-  console.log('written to bench/results/latest.json')
+  await site.close()
+  await sink.close()
 }
 
-await main()
+const warmTables = (warm) =>
+  Object.entries(warm).map(([section, table]) => {
+    const entries = Object.entries(table)
+    const rows = typeof entries[0][1] == 'object' ? [['', ...Object.keys(entries[0][1])], ...entries.map(([name, row]) => [name, ...Object.values(row).map(String)])] : [['', 'value'], ...entries.map(([name, value]) => [name, String(value)])]
+    return `### Warm: ${section}\n\n${markdownTable(rows)}`
+  })
+const sections = [`# npm run bench, ${results.date.slice(0, 16).replace('T', ' ')} UTC\n\nChromium ${results.chromium}, medians of ${samples} fresh pages per row; load average ${results.loadBefore.toFixed(1)} before, ${results.loadAfter.toFixed(1)} after`]
+for (const [path, build] of Object.entries(results.builds)) {
+  sections.push(`## ${path}\n\n### Cold: the first client of a fresh page\n\n${coldTable(build.cold)}`, ...(build.warm ? warmTables(build.warm) : []))
+  for (const [workload, r] of Object.entries(build.cold)) if (r.errors.length) sections.push(`${path}, ${workload}: ${r.errors.join('; ')}`)
+}
+sections.push(`## Bundle size (B)\n\n${markdownTable([['bundle', 'min', 'gzip', 'brotli'], ...Object.entries(results.sizes).map(([name, s]) => [name, s.min, s.gzip, s.brotli].map(String))])}`)
+if (results.features) sections.push(`## What each SPEC §8 feature adds to the script tag (B)\n\n${markdownTable([['feature', 'gzip', 'brotli'], ...Object.entries(results.features).map(([name, f]) => [name, String(f.gzip), String(f.brotli)])])}`)
+const markdown = sections.join('\n\n') + '\n'
+console.log(markdown)
+await mkdir(root + 'bench/results', { recursive: true })
+await writeFile(root + 'bench/results/latest.json', JSON.stringify(results, null, 2) + '\n')
+await writeFile(root + 'bench/results/latest.md', markdown)
+console.log('written to bench/results/latest.json and latest.md')
+if (!custom) {
+  const budget = checkBudget(results.sizes)
+  console.log(`${budget.ok ? 'size budget ok' : 'SIZE BUDGET EXCEEDED'}: ${budget.message}`)
+  if (!budget.ok) process.exitCode = 1
+}

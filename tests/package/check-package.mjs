@@ -4,10 +4,11 @@
 //   3. installed from the tarball into a fresh project: it imports in Node (no window), a client works
 //      there, userflux-snippet/server imports there, the types of both resolve for TypeScript users,
 //      and rollup with node-resolve bundles it;
-//   4. both majors of each dependency (the ranges declare ky 1 or 2, nanoid 5 or 6): installed beside
-//      an app's own ky@2 and nanoid@6, and by default, the app shares one copy of each, and its rollup
-//      bundle sends a profile to the local Integration API from Chromium (the gzip size is printed:
-//      what an npm app pays).
+//   4. with the lockfile's nanoid and ky, a fresh install's, and an app's own ky@2 and nanoid@6: the app
+//      shares one copy of nanoid (the range declares 5 or 6), its bundle holds no ky but the part of
+//      it inside our build, the bundle sends a profile to the local Integration API from Chromium,
+//      and what the app pays (tests/package/app-cost.mjs) is at most the script tag's gzip size; an
+//      app that uses ky itself pays for our part of ky again, which is printed.
 // Run after `npm run build`: node tests/package/check-package.mjs
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -15,6 +16,8 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { appCost, bundleApp, DEPENDENCY_SETS } from './app-cost.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
@@ -173,9 +176,11 @@ export { result, proxied, POST, profile }
     await bundle.close()
     code = output[0].code
     const modules = Object.keys(output[0].modules).map((id) => id.replace(/\\/g, '/'))
-    for (const dep of ['userflux-snippet/dist/index.js', '/ky/', '/nanoid/']) {
+    for (const dep of ['userflux-snippet/dist/index.js', '/nanoid/']) {
       if (!modules.some((id) => id.includes(dep))) fail(`rollup bundle does not include ${dep}`)
     }
+    // Our build holds the part of ky it uses: an app's bundle must not pull ky whole besides.
+    if (modules.some((id) => id.includes('/node_modules/ky/'))) fail('rollup bundle includes ky from node_modules: dist/index.js should hold the part it uses')
   } catch (error) {
     fail(`rollup cannot bundle \`import { createClient } from 'userflux-snippet'\`: ${error.message}`)
   }
@@ -195,15 +200,16 @@ export { result, proxied, POST, profile }
     fail(`userflux-snippet/global does not type window.userflux:\n    ${String(error.stdout || error).trim().split('\n').join('\n    ')}`)
   }
 
-  // --- 4. both majors of ky and nanoid, in Chromium -------------------------------------------------
+  // --- 4. each dependency set, in Chromium, and what the app pays ---------------------------------
+  const scriptTag = gzipSync(readFileSync(join(root, 'dist/userflux.min.js')), { level: 9 }).length
   const majors = []
-  for (const [variant, extra] of [['default install', []], ['app with ky@2 and nanoid@6', ['ky@2', 'nanoid@6']]]) {
-    majors.push(await appInChromium(variant, extra))
-  }
+  for (const [variant, extra] of Object.entries(DEPENDENCY_SETS)) majors.push(await appInChromium(variant, extra, join(tmp, filename), scriptTag))
 
   if (failures.length) exitWith()
   rmSync(tmp, { recursive: true, force: true })
-  for (const { variant, versions, gzip } of majors) console.log(`check-package: ${variant}: ky ${versions.ky}, nanoid ${versions.nanoid}, one copy each; app bundle ${gzip} B gzip (minified); delivered from Chromium`)
+  for (const { variant, versions, gzip, brotli, twice } of majors) {
+    console.log(`check-package: ${variant} (nanoid ${versions.nanoid}, one copy${versions.ky == 'not installed' ? '' : `; the app's ky ${versions.ky}`}): the app pays ${gzip} B gzip, ${brotli} B brotli (script tag ${scriptTag} B gzip)${twice == null ? '' : `; an app with this ky of its own: ${twice} B gzip more than that ky alone`}; delivered from Chromium`)
+  }
   const kib = (bytes) => (bytes / 1024).toFixed(1) + ' KiB'
   console.log(
     `check-package: ok — ${pkg.name}@${pkg.version}, ${packed.length} files, ${kib(dry.size)} packed; ` +
@@ -215,24 +221,26 @@ export { result, proxied, POST, profile }
 }
 
 /**
- * Installs the tarball (with `extra` packages of the app's own) into a fresh app, bundles an app entry
- * with rollup for the browser, and runs it in Chromium against the local Integration API.
+ * Installs the tarball (with `extra` packages of the app's own) into a fresh app, measures what a
+ * one-line app pays (checked against the script tag's `scriptTag` B gzip) and what an app that uses
+ * ky itself pays on top of that ky, then bundles an app entry with rollup for the browser and runs it
+ * in Chromium against the local Integration API.
  */
-async function appInChromium(variant, extra) {
-  const dir = join(tmp, variant.replace(/\W+/g, '-'))
-  mkdirSync(dir)
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
-  // --engine-strict=false: ky 2 asks for Node 22 while this machine may run Node 20; it runs in the browser.
-  npm(['install', '--no-audit', '--no-fund', '--no-package-lock', '--engine-strict=false', join(tmp, JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts']))[0].filename), ...extra], dir)
-  const versions = {}
-  for (const name of ['ky', 'nanoid']) {
-    versions[name] = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version
-    // A nested copy would mean the app pays for two.
-    if (existsSync(join(dir, 'node_modules/userflux-snippet/node_modules', name))) fail(`${variant}: a second copy of ${name} under userflux-snippet/node_modules`)
-  }
+async function appInChromium(variant, extra, tarball, scriptTag) {
+  const cost = await appCost(tmp, tarball, extra)
+  const { dir, versions } = cost
+  if (cost.gzip > scriptTag) fail(`${variant}: an app importing createClient pays ${cost.gzip} B gzip, more than the script tag's ${scriptTag} B`)
+  if (existsSync(join(dir, 'node_modules/userflux-snippet/node_modules/nanoid'))) fail(`${variant}: a second copy of nanoid under userflux-snippet/node_modules`)
   for (const wanted of extra) {
     const [name, major] = wanted.split('@')
-    if (!versions[name].startsWith(major + '.')) fail(`${variant}: ${name} ${versions[name]} installed, expected the app's ${wanted}`)
+    if (!versions[name].startsWith(major.split('.')[0] + '.')) fail(`${variant}: ${name} ${versions[name]} installed, expected the app's ${wanted}`)
+  }
+  // An app with its own ky: what our package adds to it (our part of ky comes twice then).
+  let twice
+  if (versions.ky != 'not installed') {
+    const kyOnly = await bundleApp(dir, "import ky from 'ky'\nwindow.api = ky.create({ retry: 0 })\n")
+    const both = await bundleApp(dir, "import ky from 'ky'\nimport { createClient } from 'userflux-snippet'\nwindow.api = ky.create({ retry: 0 })\nwindow.uf = createClient({ writeKey: 'k' })\n")
+    twice = gzipSync(both.code, { level: 9 }).length - gzipSync(kyOnly.code, { level: 9 }).length
   }
   writeFileSync(
     join(dir, 'app.js'),
@@ -250,12 +258,9 @@ window.result = uf.flush()
   await bundle.close()
   const code = output[0].code
   const modules = Object.keys(output[0].modules).map((id) => id.replace(/\\/g, '/'))
-  for (const name of ['ky', 'nanoid']) {
-    const copies = new Set(modules.filter((id) => id.includes(`/node_modules/${name}/`)).map((id) => id.slice(0, id.indexOf(`/node_modules/${name}/`))))
-    if (copies.size != 1) fail(`${variant}: the bundle has ${copies.size} copies of ${name}`)
-  }
-  const { gzipSync } = await import('node:zlib')
-  const gzip = gzipSync(code, { level: 9 }).length
+  const copies = new Set(modules.filter((id) => id.includes('/node_modules/nanoid/')).map((id) => id.slice(0, id.indexOf('/node_modules/nanoid/'))))
+  if (copies.size != 1) fail(`${variant}: the bundle has ${copies.size} copies of nanoid`)
+  if (modules.some((id) => id.includes('/node_modules/ky/'))) fail(`${variant}: the bundle holds ky from node_modules besides our part of it`)
 
   const { createApiServer } = await import(pathToFileURL(join(root, 'demo/api/server.js')).href)
   const { createServer } = await import('node:http')
@@ -293,5 +298,5 @@ window.result = uf.flush()
     await new Promise((resolve) => site.close(resolve))
     await api.close()
   }
-  return { variant, versions, gzip }
+  return { variant, versions, gzip: cost.gzip, brotli: cost.brotli, twice }
 }
