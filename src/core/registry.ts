@@ -53,7 +53,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
       createLogger(config.debug, config.onError)._report(
         new UserFluxError(
           'invalid-argument',
-          `createClient: this page has a client for this writeKey, endpoint and storagePrefix already; it is returned, and ${differ.map((name) => 'options.' + name).join(', ')} (different from its own) ignored: destroy() it first to change them`,
+          `createClient: ${differ.map((name) => 'options.' + name)} ignored: this page's client of this writeKey, endpoint and storagePrefix is returned (destroy() it first)`,
         ),
       )
     }

@@ -48,7 +48,7 @@ describe('one client per writeKey, endpoint and storagePrefix', () => {
     expect(make({ flushInterval: 200, debug: true })).toBe(first)
     expect(make({ flushInterval: 100, debug: undefined })).toBe(first)
     expect(errors.map((error) => error.message)).toEqual([
-      'userflux: createClient: this page has a client for this writeKey, endpoint and storagePrefix already; it is returned, and options.flushInterval, options.debug (different from its own) ignored: destroy() it first to change them',
+      "userflux: createClient: options.flushInterval,options.debug ignored: this page's client of this writeKey, endpoint and storagePrefix is returned (destroy() it first)",
     ])
   })
 
