@@ -156,6 +156,16 @@ export default { create: (defaults) => (input, options) => Ky.create(input, { ..
 // Function and class names kept: stack traces an app's developer reads name our functions.
 const mangleInternals = terser({ ecma: 2020, compress: false, mangle: { keep_fnames: true, keep_classnames: true, properties: { regex: /^_/ } }, format: { comments: false, beautify: true } })
 
+/** Script tag build only: src/core/build.ts's SCRIPT_TAG is true there, so ESM-only code drops out. */
+const BUILD_FLAG = new URL('src/core/build.ts', import.meta.url).pathname
+const scriptTagFlag = () => ({
+  name: 'script-tag-flag',
+  load: (id) => (id == BUILD_FLAG ? 'export const SCRIPT_TAG = true' : null),
+})
+
+/** The core entry (src/index.ts, imported as ../index.js), which the React binding imports from dist/index.js, not a copy. */
+const CORE = new URL('src/index', import.meta.url).pathname
+const isCore = (id) => id == '../index.js' || id == CORE + '.ts' || id == CORE + '.js'
 /**
  * Issue 22: the consent tools' adapters, never in the core script tag. For npm, one ESM entry each
  * (dist/consent/<name>.js, sharing a small chunk; their declarations come with the first build's);
@@ -201,7 +211,7 @@ const builds = [
   {
     input: 'src/iife.ts',
     output: { file: 'dist/userflux.min.js', format: 'iife' },
-    plugins: [kyClassOnly(), resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify, printIntegrity()],
+    plugins: [scriptTagFlag(), kyClassOnly(), resolve({ browser: true }), typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' }), minify, printIntegrity()],
   },
   // The loader stub, hand-written ES5, minified: dist/stub.js and the README's inline copy.
   {
@@ -223,6 +233,15 @@ const builds = [
     plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
   },
   ...consentBuilds(),
+  // userflux-snippet/react: React and the core entry stay imports (the app's React; the one client
+  // registry of dist/index.js); 'use client' so that Next.js's server components can render its
+  // provider. Its declarations come from the first build (dist/react/*.d.ts).
+  {
+    input: 'src/react/index.ts',
+    external: (id) => /^react(\/|$)/.test(id) || isCore(id),
+    output: { file: 'dist/react.js', format: 'es', banner: "'use client'", paths: (id) => (isCore(id) ? './index.js' : id) },
+    plugins: [typescript({ noEmitOnError: true, declaration: false, outDir: 'dist' })],
+  },
 ]
 
 // UF_BUILD=stub (or any part of an input's path) builds only that one, e.g. for a test.

@@ -33,6 +33,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'apps',
+          // Real apps (own package.json each, installed by the test on first use), their dev or
+          // production servers, and Chromium: see tests/apps/support.ts.
+          include: ['tests/apps/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: 'engines',
           // Chromium, Firefox and WebKit against real servers (SPEC §9), each file one engine.
           include: ['tests/engines/**/*.test.ts'],

@@ -16,8 +16,13 @@ export interface ScriptTagClient extends UserFluxClient<Properties> {
   ready(callback: (client: ScriptTagClient) => void): void
 }
 
-/** `window.userflux` before the script has loaded: the loader stub's buffer, callable the same way. */
-export type LoaderStub = BufferedCall[] & Pick<ScriptTagClient, 'identify' | 'updateProfile' | 'reset' | 'optOut' | 'optIn' | 'flush' | 'ready'>
+/**
+ * `window.userflux` before the script has loaded: the loader stub's buffer, callable the same way.
+ * No `subscribe` (its unsubscribe could not be returned before the script runs):
+ * `userflux.ready((client) => client.subscribe(listener))`.
+ */
+export type LoaderStub = BufferedCall[] &
+  Pick<ScriptTagClient, 'identify' | 'setUser' | 'updateProfile' | 'reset' | 'optOut' | 'optIn' | 'flush' | 'ready'>
 
 declare global {
   /** The UserFlux client of the script tag, or (with the loader stub, before it loads) the stub. */

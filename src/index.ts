@@ -1,3 +1,3 @@
-export { createClient } from './core/client.js'
+export { createClient } from './core/registry.js'
 export { UserFluxError, type ErrorCode } from './core/errors.js'
-export type { CallOptions, ConsentState, FlushResult, JsonValue, Options, Properties, ProxiedOptions, Shape, StorageLike, UserFluxClient } from './types.js'
+export type { CallOptions, ConsentState, FlushResult, IdentityState, JsonValue, Options, Properties, ProxiedOptions, Shape, StorageLike, UserFluxClient } from './types.js'

@@ -7,7 +7,7 @@ var uf = window.userflux
 // with id="userflux", which browsers put on window by name) gives way to the buffer.
 if (!(uf && uf.flush)) {
   if (!Array.isArray(uf)) uf = window.userflux = []
-  ;['identify', 'updateProfile', 'reset', 'optOut', 'optIn', 'flush', 'ready'].forEach(function (method) {
+  ;['identify', 'setUser', 'updateProfile', 'reset', 'optOut', 'optIn', 'flush', 'ready'].forEach(function (method) {
     uf[method] = function () {
       var call = [method].concat([].slice.call(arguments))
       // flush() before load: a promise, resolved with the client's own flush() result once it ran.

@@ -34,7 +34,14 @@ export type PropertiesOf<P, T> = string extends keyof P
   ? T extends readonly unknown[]
     ? never
     : Json<T>
-  : { [K in keyof P]?: P[K] | null } & { [K in Exclude<keyof T, keyof P>]: never }
+  : { [K in keyof P]?: P[K] | null | undefined } & { [K in Exclude<keyof T, keyof P>]: never }
+
+/**
+ * What `identify`, `setUser` and `updateProfile` take. A typed client (`createClient<Profile>`) takes
+ * `Profile`'s keys, each optional, `null` to clear and `undefined` to leave out, with no type
+ * parameter to infer: `cond ? { plan } : {}` is then one argument type, not two that disagree.
+ */
+export type Update<P, T> = string extends keyof P ? T & PropertiesOf<P, T> : { [K in keyof P]?: P[K] | null | undefined }
 
 /**
  * The visitor's consent (SPEC §11): `granted` (stored and sent), `denied` (opted out: nothing stored or
@@ -52,69 +59,73 @@ export type ProxiedOptions = Omit<Options, 'writeKey'> & { writeKey?: undefined;
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>
 
 export interface Options {
-  /** The Write Only API key of your UserFlux project. Never the Read + Write key. */
-  writeKey: string
+  /**
+   * The Write Only API key of your UserFlux project. Never the Read + Write key. Missing or empty (a
+   * `.env` variable not set): an inert client, said once, never a throw.
+   * @default undefined
+   */
+  writeKey?: string | undefined
   /**
    * Base URL of the Integration API, e.g. a first-party proxy (a path of the page's own origin, such as
    * `/uf`, works too). Trailing slashes are ignored.
    * @default 'https://integration-api.userflux.co'
    */
-  endpoint?: string
+  endpoint?: string | undefined
   /**
    * Ask UserFlux to fill `locationData` from the request. Override per call with a last
    * `{ locationEnrichment }` argument.
    * @default false
    */
-  locationEnrichment?: boolean
+  locationEnrichment?: boolean | undefined
   /**
    * Milliseconds an update waits so that updates made close together go out as one request.
    * @default 1000
    */
-  flushInterval?: number
+  flushInterval?: number | undefined
   /**
    * Where identity and pending updates are kept: `'localStorage'`, `'memory'`, or a `Storage`-like
    * object. Falls back to memory by itself when storage is unusable.
    * @default 'localStorage'
    */
-  storage?: 'localStorage' | 'memory' | StorageLike
+  storage?: 'localStorage' | 'memory' | StorageLike | undefined
   /**
    * Prefix of the storage keys (`<prefix>-anonymousId`, `<prefix>-userId`, …). `'uf'` shares the
    * visitor's identity with UserFlux's own browser SDK. Give each extra client on a page its own.
    * @default 'uf'
    */
-  storagePrefix?: string
+  storagePrefix?: string | undefined
   /**
    * Called with a {@link UserFluxError} for every rejected call, dropped update, storage problem and
    * authentication failure.
    * @default undefined
    */
-  onError?: (error: UserFluxError) => void
+  onError?: ((error: UserFluxError) => void) | undefined
   /**
    * Log what is queued, coalesced, sent, retried and dropped to the console.
    * @default false
    */
-  debug?: boolean
+  debug?: boolean | undefined
   /**
    * Most updates kept waiting (persisted) for delivery; past it the oldest is dropped and reported.
    * @default 100
    */
-  maxQueueSize?: number
+  maxQueueSize?: number | undefined
   /**
    * First retry delay in milliseconds; it doubles (with jitter) after each failure.
    * @default 1000
    */
-  minRetryDelay?: number
+  minRetryDelay?: number | undefined
   /**
    * Longest retry delay in milliseconds for backoff. A server's `Retry-After` is honoured up to an hour.
    * @default 60000
    */
-  maxRetryDelay?: number
+  maxRetryDelay?: number | undefined
   /**
    * Start opted out: nothing is sent or stored until `optIn()`. The same as `consent: 'denied'`, and
    * wins over `consent` (the most restrictive reading).
    * @default false
    */
-  optedOut?: boolean
+  optedOut?: boolean | undefined
   /**
    * The consent state until the visitor chooses; a stored choice (`optIn()` / `optOut()`, here or in
    * another tab, on an earlier visit too) wins over it. `'pending'`: calls are kept in memory only,
@@ -127,61 +138,62 @@ export interface Options {
    * consent (until the visitor's own `optIn()`).
    * @default false
    */
-  respectGlobalPrivacyControl?: boolean
+  respectGlobalPrivacyControl?: boolean | undefined
   /**
    * The `fetch` used for requests (tests, or a wrapped fetch).
    * @default globalThis.fetch
    */
-  fetch?: typeof fetch
+  fetch?: typeof fetch | undefined
   /**
    * Send a top-level `deviceData` object (browser, OS, device type, screen and window sizes,
    * language: the fields and vocabulary of UserFlux's own SDK) with the first request of each page
    * view and the first after an identity change.
    * @default true
    */
-  deviceData?: boolean
+  deviceData?: boolean | undefined
   /**
    * For crawlers' user agents (Googlebot, bingbot, GPTBot, …) do nothing: nothing stored or sent,
    * methods callable and silent. HeadlessChrome is not treated as a crawler.
    * @default true
    */
-  blockBots?: boolean
+  blockBots?: boolean | undefined
   /**
    * Mirror `anonymousId`, `userId`, the opt-out choice and the first-touch flag into first-party
    * cookies, so sibling subdomains (`www.` and `app.`) share one visitor. `true` finds the registrable
    * domain by itself; a string names it. The cookie wins over storage when they differ.
    * @default false
    */
-  cookieDomain?: boolean | string
+  cookieDomain?: boolean | string | undefined
   /**
    * Lifetime of those cookies in days, renewed on every write.
    * @default 365
    */
-  cookieExpiryDays?: number
+  cookieExpiryDays?: number | undefined
   /**
    * Use this anonymous id (handed over by a server or a native app's web view) instead of the stored
    * or a new one, and persist it. An invalid one is reported and ignored.
    * @default undefined
    */
-  anonymousId?: string
+  anonymousId?: string | undefined
   /**
    * On a visitor's first page view, set first-touch properties once: `initial_referrer`,
    * `initial_referring_domain`, `initial_landing_page`, `initial_utm_*`, `initial_gclid`, `initial_fbclid`.
    * @default false
    */
-  attribution?: boolean
+  attribution?: boolean | undefined
   /**
    * Milliseconds during which a value this browser delivered is not sent again when set again (a page
    * calling `identify(user, props)` on every load sends it once); after it, it is, so that a profile
    * changed elsewhere heals. `0` sends every value.
    * @default 86400000 (a day)
    */
-  resendAfter?: number
+  resendAfter?: number | undefined
 }
 
 /** A last argument of `identify` / `updateProfile` that overrides options for that call. */
 export interface CallOptions {
-  locationEnrichment?: boolean
+  /** @default the client's `locationEnrichment` */
+  locationEnrichment?: boolean | undefined
 }
 
 /** What `flush()` resolves with. It never rejects. */
@@ -193,11 +205,36 @@ export type FlushResult =
    */
   | { ok: false; error: UserFluxError; retryAt?: number }
 
+/** What `subscribe()` listeners are told: the visitor's identity and choice, after each change. */
+export interface IdentityState {
+  readonly anonymousId: string
+  readonly userId: string | null
+  /** True only when consent is denied. */
+  readonly optedOut: boolean
+  readonly consent: ConsentState
+}
+
 export interface UserFluxClient<P extends Shape<P> = Properties> {
+  /**
+   * Say who is signed in (`null`: nobody), on every render or route change if you like: the same
+   * user again sends only the properties whose values changed; `null` while anonymous does nothing;
+   * `null` after a user is `reset()`; another user is `reset()` then `identify()`.
+   */
+  setUser<T extends object = {}>(userId: string | null | undefined, properties?: Update<P, T> | undefined, options?: CallOptions): void
+  /**
+   * Calls `listener` after each change of the identity or the opt-out choice, made in this tab or
+   * another one; not at once (read the getters for the current state). Returns the unsubscribe.
+   */
+  subscribe(listener: (state: IdentityState) => void): () => void
+  /**
+   * Stops this client: listeners, timers and locks released, later calls ignored. What is queued
+   * stays stored, for the next client (`import.meta.hot.dispose`, tests).
+   */
+  destroy(): void
   /** Link this browser to a signed-in user and optionally set properties. Call it on log-in. */
-  identify<T extends object = {}>(userId: string, properties?: T & PropertiesOf<P, T>, options?: CallOptions): void
+  identify<T extends object = {}>(userId: string, properties?: Update<P, T> | undefined, options?: CallOptions): void
   /** Merge properties into the current profile, anonymous or identified. `null` clears a value. */
-  updateProfile<T extends object>(properties: T & PropertiesOf<P, T>, options?: CallOptions): void
+  updateProfile<T extends object>(properties: Update<P, T>, options?: CallOptions): void
   /** Forget the user: queued updates go out under the old identity, then a new anonymous id starts. */
   reset(): void
   /** Send what is queued now. Resolves when it was accepted, or when a send failed (see the result). */

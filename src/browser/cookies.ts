@@ -124,6 +124,6 @@ export function withCookies(
 }
 
 /** Calls `back` when the page is shown again: another subdomain may have changed the cookies meanwhile. */
-export function whenVisible(back: () => void): void {
-  if (typeof document == 'object') document.addEventListener('visibilitychange', () => document.visibilityState == 'visible' && back())
+export function whenVisible(back: () => void, signal?: AbortSignal): void {
+  if (typeof document == 'object') document.addEventListener('visibilitychange', () => document.visibilityState == 'visible' && back(), { signal })
 }

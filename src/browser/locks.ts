@@ -1,3 +1,5 @@
+import { SCRIPT_TAG } from '../core/build.js'
+
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
 const locks = (): LockManager | undefined => globalThis.navigator?.locks
 export const hasLocks = () => !!locks()
@@ -43,17 +45,19 @@ export function ifLocksFree(names: string[], task: (free: string[]) => void): bo
 
 /** Holds `name` until the returned function is called; `onHeld` runs once it is held. */
 export function holdLock(name: string, onHeld?: () => void): () => void {
+  let released = false
   let release = () => {}
-  // A lock granted after release was asked for is held until the page goes: harmless, as the
-  // page then lives on, and it is rare (release is asked for on pagehide, the lock at start).
+  // Released before it was granted (a client destroyed at once, as StrictMode and HMR do, or a page
+  // left at once): let go as soon as it is granted, without running onHeld for a client gone.
   const manager = locks()
   // Without Web Locks there is nothing to wait for.
   if (!manager) onHeld?.()
   manager
     ?.request(name, () => {
+      if (!SCRIPT_TAG && released) return
       onHeld?.()
       return new Promise<void>((resolve) => (release = resolve))
     })
     .catch(() => {})
-  return () => release()
+  return SCRIPT_TAG ? () => release() : () => ((released = true), release())
 }

@@ -33,6 +33,8 @@ const PAGE_EVENT = 'userflux:storage'
 export function createStorage(
   choice: 'localStorage' | 'memory' | StorageLike,
   report: (error: UserFluxError) => void,
+  /** Aborted by the client's destroy(): every listener `_watch` added goes. */
+  signal?: AbortSignal,
 ): SafeStorage {
   const memory = new Map<string, string | null>()
   let reported = false
@@ -109,11 +111,15 @@ export function createStorage(
     _watch(changed) {
       // Only changes to this client's own backing storage: a memory client shares nothing.
       if (!backing || typeof addEventListener != 'function') return
-      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key, event.newValue))
-      addEventListener(PAGE_EVENT, (event) => {
-        const [area, key, value] = (event as CustomEvent).detail
-        if (area === backing) changed(key, value)
-      })
+      addEventListener('storage', (event) => event.storageArea === backing && changed(event.key, event.newValue), { signal })
+      addEventListener(
+        PAGE_EVENT,
+        (event) => {
+          const [area, key, value] = (event as CustomEvent).detail
+          if (area === backing) changed(key, value)
+        },
+        { signal },
+      )
     },
   }
 }

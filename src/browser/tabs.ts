@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid'
+import { SCRIPT_TAG } from '../core/build.js'
 import { readQueue } from '../delivery/queue-format.js'
 import type { Queue } from '../delivery/queue.js'
 import { holdLock, ifLocksFree, hasLocks } from './locks.js'
@@ -130,6 +131,9 @@ export function shareWithTabs(
   return {
     _leave() {
       left = true
+      // An adoption due now would take queues into a destroyed client (never the script tag's; a page
+      // going into the back/forward cache runs no timer).
+      if (!SCRIPT_TAG) clearTimeout(timer)
       // Written once more, so that live tabs look for it once its lock is free.
       queue._touch()
       // Releasing the lock in pagehide keeps the page eligible for the back/forward cache.

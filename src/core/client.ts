@@ -1,4 +1,5 @@
 import { firstTouch } from '../features/attribution.js'
+import { SCRIPT_TAG } from './build.js'
 import { bootstrapId } from '../features/bootstrap.js'
 import { isBot } from '../features/bots.js'
 import { createConsent } from './consent.js'
@@ -16,17 +17,19 @@ import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
 import { expireServerId, serverId } from '../browser/server-cookie.js'
 import { createStorage } from '../browser/storage.js'
+import { createSubscribers } from './subscribers.js'
 import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
 import type { CallOptions, Options, Properties, ProxiedOptions, Shape, UserFluxClient } from '../types.js'
-import { checkUserId, sanitize, type Sanitized } from './validate.js'
+import { createUnchanged } from './unchanged.js'
+import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js'
 
 /**
  * Creates a client. Never throws, nor does any method: setup mistakes (a bad option, reported by name
  * and replaced by its default; no `writeKey`, which leaves an inert client) and later problems go to
  * `onError`, or the console without one.
  */
-export function createClient<P extends Shape<P> = Properties>(options: Options | ProxiedOptions): UserFluxClient<P> {
+export function createClient<P extends Shape<P> = Properties>(options?: Options | ProxiedOptions): UserFluxClient<P> {
   const { options: config, problems } = normalizeOptions(options as Options)
   const { _report: report, _log: log } = createLogger(config.debug, config.onError)
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
@@ -39,7 +42,11 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
     return createInertClient(why)
   }
   const prefix = config.storagePrefix
-  const local = createStorage(config.storage, report)
+  // destroy() aborts it: every listener of this client goes with it. The script tag's client is
+  // never destroyed.
+  const stop = SCRIPT_TAG ? undefined : new AbortController()
+  const signal = stop?.signal
+  const local = createStorage(config.storage, report, signal)
   // What sibling subdomains share when asked: the visitor, the opt-out choice, the first touch (other
   // keys pass through to storage).
   const real = config.cookieDomain
@@ -54,7 +61,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
     : local
   // A client kept in memory still honours, and keeps, the visitor's choice for the origin: the flag
   // says nothing about the visitor, and another tab's opt-out must stop this one too.
-  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}) : real
+  const choices = config.storage == 'memory' && typeof document == 'object' ? createStorage('localStorage', () => {}, signal) : real
   const consent = createConsent(choices, prefix, config)
   // While consent is pending, every write but the choice itself stays in memory (consent-hold.ts).
   const storage = holdWrites(real, () => consent._state() == 'pending')
@@ -75,7 +82,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
   // Clients of different keys never share a queue; encoded, so that no key is the beginning of
   // another's scope. The endpoint is not part of it: moving the snippet behind a proxy delivers what
   // was queued under the old one (SPEC §13).
-  const key = encodeURIComponent(config.writeKey)
+  const key = encodeURIComponent(config.writeKey!)
   const legacyAccount = encodeURIComponent(config.writeKey + '@' + config.endpoint)
   const scope = {
     _own: `${prefix}-queue-v1|${key}|`,
@@ -99,7 +106,7 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
   let tabs: Tabs
   const delivery = createDelivery(
     queue,
-    createTransport(config.endpoint, config.writeKey, config.fetch),
+    createTransport(config.endpoint, config.writeKey!, config.fetch),
     ledger,
     {
       ...config,
@@ -130,7 +137,13 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
       delivery._retryNow()
     }),
     safely(delivery._retryNow),
+    signal,
   )
+  const subscribers = createSubscribers(() => {
+    const state = consent._state()
+    return { anonymousId: identity._anonymousId(), userId: identity._userId(), optedOut: state == 'denied', consent: state }
+  }, report)
+  const unchanged = createUnchanged()
   /** The visitor chose, here (`here`) or in another tab: what this page held is written out or dropped. */
   const decide = (grant: boolean, here?: boolean) => {
     // Written out before the choice is stored: a pending tab seeing the choice finds this tab's visitor.
@@ -146,8 +159,15 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
     }
     schedule()
   }
-  // A choice in another tab (or another client of this page) reaches this one before its next send.
-  choices._watch(safely((changed: string | null) => (changed == consent._key || changed == null) && consent._state() != 'pending' && decide(granted())))
+  choices._watch(
+    safely((changed: string | null) => {
+      // A choice in another tab (or another client of this page) reaches this one before its next send.
+      if ((changed == consent._key || changed == null) && consent._state() != 'pending') decide(granted())
+      // Other tabs' changes reach subscribers (identity.ts has read them again by now: it watched first;
+      // a memory client's identity is its own, and only its consent choice is shared, in localStorage).
+      subscribers._changed()
+    }),
+  )
 
   const enqueue = ({ properties, _size: size }: Sanitized, call: CallOptions | undefined, link?: boolean) => {
     tabs._awake()
@@ -155,42 +175,76 @@ export function createClient<P extends Shape<P> = Properties>(options: Options |
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
     const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
+    unchanged._queued(userId, properties)
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })
     schedule()
   }
 
+  let destroyed = false
   // Every method runs inside this: a bug of ours or a hostile argument must never throw into the page.
   const guard =
     <A extends unknown[]>(method: (...args: A) => void) =>
     (...args: A) => {
+      if (!SCRIPT_TAG && destroyed) return log('destroyed, ignored')
       try {
         method(...args)
       } catch (error) {
         report(new UserFluxError('invalid-argument', String(error)))
       }
+      subscribers._changed()
     }
   const optedOut = () => denied() && (log('opted out, ignored'), true)
 
-  if (config.cookieDomain) whenVisible(safely(identity._reread))
+  if (config.cookieDomain) whenVisible(safely(() => (identity._reread(), subscribers._changed())), signal)
+
+  const identify = (userId: string, properties?: unknown, call?: CallOptions) => {
+    if (optedOut()) return
+    const invalid = checkUserId(userId)
+    const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
+    if (clean instanceof UserFluxError) return report(clean)
+    // As stored right now: identifying another user than one a tab identified a moment ago resets
+    // first, so two people never share an anonymousId (issue 25 case 6).
+    const current = identity._userId(true)
+    if (current != userId) {
+      // Two people must never share an anonymousId.
+      if (current) reset()
+      identity._setUserId(userId)
+      // Always sent, even without properties: it is what links the anonymous profile to the user.
+      enqueue(clean, call, true)
+    } else if (Object.keys(clean.properties).length) enqueue(clean, call)
+  }
 
   const client: UserFluxClient<P> = {
-    identify: guard((userId: string, properties?: Partial<P>, call?: CallOptions) => {
-      if (optedOut()) return
-      const invalid = checkUserId(userId)
-      const clean = invalid || (properties === undefined ? { properties: {}, _size: 2 } : sanitize('identify', properties))
-      if (clean instanceof UserFluxError) return report(clean)
-      // As stored right now: identifying another user than one a tab identified a moment ago resets
-      // first, so two people never share an anonymousId (issue 25 case 6).
+    identify: guard(identify),
+    setUser: guard((userId: string | null | undefined, properties?: unknown, call?: CallOptions) => {
       const current = identity._userId(true)
-      if (current != userId) {
-        // Two people must never share an anonymousId.
-        if (current) reset()
-        identity._setUserId(userId)
-        // Always sent, even without properties: it is what links the anonymous profile to the user.
-        enqueue(clean, call, true)
-      } else if (Object.keys(clean.properties).length) enqueue(clean, call)
+      // Signed out: a reset only if someone was signed in (resetting every anonymous render would
+      // split one visitor into many ids).
+      if (userId == null) return void (current && reset())
+      if (current != userId || properties === undefined || optedOut()) return identify(userId, properties, call)
+      const clean = checkUserId(userId) || sanitize('setUser', properties)
+      if (clean instanceof UserFluxError) return report(clean)
+      const fresh = unchanged._skipUnchanged(userId, clean.properties)
+      if (Object.keys(fresh).length) enqueue({ properties: fresh, _size: utf8Length(JSON.stringify(fresh)) }, call)
     }),
-    updateProfile: guard((properties: Partial<P>, call?: CallOptions) => {
+    subscribe(listener) {
+      // A server renders once and has no tabs: nothing ever changes there to be told of.
+      return destroyed || typeof document == 'undefined' ? () => {} : subscribers._subscribe(listener)
+    },
+    destroy() {
+      if (SCRIPT_TAG || destroyed) return
+      log('destroyed')
+      destroyed = true
+      stop!.abort()
+      subscribers._clear!()
+      delivery._stop!(new UserFluxError('destroyed', 'client destroyed: nothing more sent by it'))
+      // Persisted as it is and the lock let go: the next client of this page adopts it as a closed
+      // tab's. Then handed over (once that write is done), so that this client adopts nothing more
+      // and nothing it still hears of writes its old queue again.
+      tabs._leave()
+      queueMicrotask(safely(tabs._handOver))
+    },
+    updateProfile: guard((properties: unknown, call?: CallOptions) => {
       if (optedOut()) return
       const clean = sanitize('updateProfile', properties)
       if (clean instanceof UserFluxError) return report(clean)

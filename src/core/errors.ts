@@ -9,9 +9,11 @@
  * - `opted-out`: what `flush()` resolves with when an opt-out (in any tab) discarded what was pending;
  * - `consent-pending`: what `flush()` resolves with while consent is pending: nothing is sent until `optIn()`;
  * - `bot`: the user agent is a crawler's (`blockBots`): the client does nothing;
- * - `internal`: a bug of ours, caught before it could reach the page (please report it).
+ * - `internal`: a bug of ours, caught before it could reach the page (please report it);
+ * - `listener`: a `subscribe()` listener threw (the others were still called);
+ * - `destroyed`: what `flush()` resolves with once `destroy()` stopped the client.
  */
-export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out' | 'consent-pending' | 'bot' | 'internal'
+export type ErrorCode = 'invalid-argument' | 'rejected' | 'unauthorized' | 'retrying' | 'queue-full' | 'storage' | 'opted-out' | 'consent-pending' | 'bot' | 'internal' | 'listener' | 'destroyed'
 
 export class UserFluxError extends Error {
   override name = 'UserFluxError'

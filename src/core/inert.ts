@@ -10,10 +10,14 @@ export function createInertClient(why: UserFluxError): UserFluxClient<any> {
   const nothing = () => {}
   return {
     identify: nothing,
+    setUser: nothing,
     updateProfile: nothing,
     reset: nothing,
     optOut: nothing,
     optIn: nothing,
+    // Nothing ever changes here: the unsubscribe has nothing to undo.
+    subscribe: () => nothing,
+    destroy: nothing,
     // Settles at once, saying why nothing was sent.
     flush: () => Promise.resolve({ ok: false, error: why }),
     hasOptedOut: false,

@@ -1,3 +1,4 @@
+import { SCRIPT_TAG } from '../core/build.js'
 import { UserFluxError } from '../core/errors.js'
 import { utf8Length } from '../core/validate.js'
 import { withLock } from '../browser/locks.js'
@@ -21,6 +22,8 @@ export interface Delivery {
   _cleared(): void
   /** Entries came or went (adoption, a restore from the back/forward cache): send, and answer the `flush()` calls whose entries are gone. */
   _adopted(): void
+  /** The client is destroyed: no timer left, nothing more sent, every `flush()` settles with `why`. */
+  _stop?(why: UserFluxError): void
 }
 
 export interface DeliveryOptions {
@@ -313,6 +316,16 @@ export function createDelivery(
       settleWaiters()
       delivery._schedule()
     },
+    // Not in the script tag, whose client is never destroyed (src/core/build.ts).
+    ...(!SCRIPT_TAG && {
+      _stop(why: UserFluxError) {
+        clearTimeout(flushTimer)
+        clearTimeout(retryTimer)
+        // As a pause that never lifts: drain, _schedule and _sendOnExit all stop at it.
+        paused = why
+        settleWaiters(why)
+      },
+    }),
   }
   return delivery
 }

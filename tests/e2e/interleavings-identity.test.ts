@@ -155,7 +155,10 @@ describe('wrong identity', () => {
       page,
       `const { createClient } = await import('/dist/index.js')
       uf.identify('alice'); await uf.flush()
-      const other = createClient({ writeKey: ${JSON.stringify(WRITE_KEY)}, endpoint: ${JSON.stringify(stack.api.url)}, flushInterval: 50 })
+      // Another endpoint (the site's /uf proxy to the same API): the same writeKey, endpoint and
+      // storagePrefix would give back the page's own client (one client per page and all three).
+      const other = createClient({ writeKey: ${JSON.stringify(WRITE_KEY)}, endpoint: '/uf', flushInterval: 50 })
+      if (other === uf) throw new Error('the same client')
       const second = other.userId
       uf.reset()
       const next = uf.anonymousId

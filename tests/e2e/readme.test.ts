@@ -69,7 +69,7 @@ const SKIP: Record<string, string> = {
   '': 'plain fences: the architecture diagram and the CSP directives, not code',
 }
 /** How many blocks of each language the README has; a sample added or removed must show here. */
-const EXPECTED_COUNTS: Record<string, number> = { html: 10, js: 3, ts: 4, tsx: 1, sh: 5, nginx: 1, '': 2 }
+const EXPECTED_COUNTS: Record<string, number> = { html: 10, js: 3, ts: 5, tsx: 5, sh: 6, nginx: 1, '': 2 }
 
 /** Every runnable sample, by what identifies it; each must match exactly one block and vice versa. */
 const SAMPLES = {
@@ -87,6 +87,13 @@ const SAMPLES = {
   npmQuickStart: { lang: 'ts', is: (code: string) => code.includes('createClient(') },
   identifyAndReset: { lang: 'ts', is: (code: string) => code.includes('.identify(') && code.includes('.reset()') },
   reactHook: { lang: 'tsx', is: (code: string) => code.includes('useEffect') },
+  // Type-checked below against the package's types and React's; app/providers.tsx is also the file
+  // tests/apps/next builds and runs.
+  setUserLine: { lang: 'ts', is: (code: string) => code.includes('.setUser(') },
+  reactProvider: { lang: 'tsx', is: (code: string) => code.includes('// src/main.tsx') },
+  reactHooks: { lang: 'tsx', is: (code: string) => code.includes('useUserFluxIdentity()') },
+  nextProviders: { lang: 'tsx', is: (code: string) => code.includes('// app/providers.tsx') },
+  nextLayout: { lang: 'tsx', is: (code: string) => code.includes('// app/layout.tsx') },
   // The Consent section's samples, run in consent-readme.test.ts.
   consentBanner: { lang: 'html', is: (code: string) => code.includes('id="consent-banner"') },
   consentTcf: { lang: 'html', is: (code: string) => code.includes('/consent-tcf.min.js') },
@@ -479,6 +486,47 @@ describe('README.md code samples', () => {
         lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
         paths: { 'userflux-snippet': [root + 'src/index.ts'] },
       })
+      const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.replace(dir, '') ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
+      expect(problems).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('setUser, React and Next.js samples: type-check under strict and exactOptionalPropertyTypes, with React\'s types', () => {
+    const dir = `${root}tests/.readme-apps-${process.pid}/`
+    mkdirSync(dir + 'app', { recursive: true })
+    try {
+      const files: Record<string, string> = {
+        'vite-env.d.ts': sample('viteEnv').code + '\ninterface ImportMetaEnv { readonly VITE_USERFLUX_ENDPOINT?: string }\n',
+        'set-user.ts': `import type { UserFluxClient } from 'userflux-snippet'\ndeclare const uf: UserFluxClient\ndeclare const user: { id: string; plan: string } | null\n${sample('setUserLine').code}\n`,
+        'main.tsx': sample('reactProvider').code,
+        'App.tsx': 'export function App() { return null }\n',
+        'hooks.tsx': sample('reactHooks').code,
+        'app/providers.tsx': sample('nextProviders').code,
+        'app/layout.tsx': sample('nextLayout').code,
+        'app/auth.ts': 'export async function getUser(): Promise<{ id: string; plan: string } | null> { return null }\n',
+      }
+      for (const [name, code] of Object.entries(files)) writeFileSync(dir + name, code)
+      const program = ts.createProgram(
+        Object.keys(files).map((name) => dir + name),
+        {
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noEmit: true,
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.ESNext,
+          moduleResolution: ts.ModuleResolutionKind.Bundler,
+          jsx: ts.JsxEmit.ReactJSX,
+          skipLibCheck: true,
+          // Node's for Next.js's process.env; React's and Vite's come from the imports and the reference.
+          types: ['node'],
+          typeRoots: [root + 'node_modules/@types'],
+          lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+          // The published declarations, as an app compiles against them (run `npm run build` first).
+          paths: { 'userflux-snippet': [root + 'dist/index.d.ts'], 'userflux-snippet/react': [root + 'dist/react/index.d.ts'] },
+        },
+      )
       const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.replace(dir, '') ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
       expect(problems).toEqual([])
     } finally {

@@ -117,6 +117,24 @@ describe('loader stub: flush() and ready() before the script has loaded', () => 
   })
 })
 
+describe('setUser and subscribe on window.userflux (issue 21)', () => {
+  it('setUser made before the script loaded is replayed; subscribe() on the client hears the log-out', async () => {
+    const early = `
+      window.__seen = []
+      userflux.setUser('user-9', { plan: 'pro' })
+      userflux.setUser('user-9', { plan: 'pro' })
+      userflux.ready((client) => client.subscribe((state) => __seen.push(state.userId)))`
+    const { page, errors } = await openPage(`<script src="/stub.js"></script><script src="$page-early.js"></script>${tag('', 500)}`, { early })
+    await loaded(page)
+    await stack.api.waitFor((accepted) => accepted.length == 1)
+    await page.evaluate(() => userflux.setUser(null))
+    await waitInPage(page, () => (window as any).__seen.length == 1, 15_000)
+    expect(await page.evaluate(() => (window as any).__seen)).toEqual([null])
+    expect((await stack.api.accepted()).map((body) => [body.userId, body.properties])).toEqual([['user-9', { plan: 'pro' }]])
+    expect(errors).toEqual([])
+  })
+})
+
 describe('an element with id="userflux" on the page (browsers expose it as window.userflux)', () => {
   const element = '<div id="userflux">our widget</div>'
 

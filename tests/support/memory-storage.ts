@@ -30,6 +30,10 @@ export class MemoryStorage implements Storage {
   clear() {
     this.data.clear()
   }
+  /** The keys of the queues persisted. */
+  queueKeys() {
+    return [...this.data.keys()].filter((key) => key.includes('-queue-'))
+  }
   /** The pending entries persisted under any queue key (format v1, or `q` of the releases before it). */
   queued() {
     return [...this.data].filter(([key]) => key.includes('-queue-')).flatMap(([, value]) => {

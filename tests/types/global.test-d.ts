@@ -14,6 +14,15 @@ export async function scriptTagPage() {
   userflux.reset()
   userflux.optOut()
   userflux.optIn()
+  // The stub records setUser too (issue 21); subscribe needs the client, whose unsubscribe it returns.
+  userflux.setUser('user-42', { plan: 'pro' })
+  userflux.setUser(null)
+  userflux.ready((client) => {
+    const off: () => void = client.subscribe(({ userId }) => void userId)
+    off()
+  })
+  // @ts-expect-error not before the script has loaded: use ready()
+  userflux.subscribe(() => {})
   const result = await userflux.flush()
   expectType<Equal<typeof result, FlushResult>>()
   userflux.ready((client) => {
