@@ -62,10 +62,31 @@ export function checkBudget(all) {
   }
 }
 
+/**
+ * The README's figures against the build (issue 24: they cannot go stale): its Cost table's rows for
+ * the script tag and the npm app, and the intro's two gzip figures. Answers what differs.
+ */
+export async function checkReadme(all) {
+  const readme = await readFile(root + 'README.md', 'utf8')
+  const fmt = (n) => n.toLocaleString('en-US')
+  const problems = []
+  for (const [label, key] of [['a script tag', 'dist/userflux.min.js (script tag)'], ['an npm app', 'an SPA: import { createClient } (ESM build + nanoid)']]) {
+    const { min, gzip, brotli } = all[key]
+    const row = readme.split('\n').find((line) => line.startsWith(`| ${label} |`))
+    const expected = `| ${fmt(min)} | **${fmt(gzip)}** | ${fmt(brotli)} |`
+    if (!row?.endsWith(expected)) problems.push(`README's "${label}" row should end with ${expected}: ${row}`)
+    const intro = label == 'a script tag' ? `pays **${fmt(gzip)} B gzip**` : `pays ${fmt(gzip)} B`
+    if (!readme.slice(0, readme.indexOf('## Contents')).replace(/\s+/g, ' ').includes(intro)) problems.push(`README's intro should say ${label} ${intro}`)
+  }
+  return problems
+}
+
 if (import.meta.url == `file://${process.argv[1]}`) {
   const all = await sizes()
   console.table(all)
   const { ok, message } = checkBudget(all)
   console.log((ok ? 'size budget ok: ' : 'SIZE BUDGET EXCEEDED: ') + message)
-  process.exit(ok ? 0 : 1)
+  const stale = await checkReadme(all)
+  for (const problem of stale) console.log('README FIGURE STALE: ' + problem)
+  process.exit(ok && !stale.length ? 0 : 1)
 }

@@ -69,7 +69,7 @@ const SKIP: Record<string, string> = {
   '': 'plain fences: the architecture diagram and the CSP directives, not code',
 }
 /** How many blocks of each language the README has; a sample added or removed must show here. */
-const EXPECTED_COUNTS: Record<string, number> = { html: 10, js: 3, ts: 5, tsx: 5, sh: 6, nginx: 1, '': 2 }
+const EXPECTED_COUNTS: Record<string, number> = { html: 11, js: 5, ts: 7, tsx: 6, sh: 6, nginx: 1, '': 3 }
 
 /** Every runnable sample, by what identifies it; each must match exactly one block and vice versa. */
 const SAMPLES = {
@@ -81,7 +81,14 @@ const SAMPLES = {
   nextRewrites: { lang: 'js', is: (code: string) => code.includes('rewrites()') },
   viteEnv: { lang: 'ts', is: (code: string) => code.includes('interface ImportMetaEnv') },
   sriTag: { lang: 'html', is: (code: string) => code.includes('integrity=') },
-  proxyTag: { lang: 'html', is: (code: string) => code.includes('data-endpoint=') },
+  proxyTag: { lang: 'html', is: (code: string) => code.includes('data-endpoint="https://example.com/uf"') },
+  // The Server side section's samples, run in tests/server/recipes.test.ts (the keyless tag in tests/e2e/server-proxy.test.ts).
+  keylessProxyTag: { lang: 'html', is: (code: string) => code.includes('data-endpoint="/uf"') && !code.includes('data-write-key') },
+  serverNextRoute: { lang: 'ts', is: (code: string) => code.includes('export const POST = createProxy') },
+  serverNode: { lang: 'js', is: (code: string) => code.includes('toNodeHandler(') },
+  serverWorker: { lang: 'js', is: (code: string) => code.includes('export default {') && code.includes('createProxy') },
+  serverReadId: { lang: 'tsx', is: (code: string) => code.includes('readAnonymousId(') },
+  serverGetProfile: { lang: 'ts', is: (code: string) => code.includes('getProfile(') },
   updateProfileLine: { lang: 'js', is: (code: string) => code.includes('userflux.updateProfile(') },
   plainJsLogIn: { lang: 'js', is: (code: string) => code.includes('loginForm') },
   npmQuickStart: { lang: 'ts', is: (code: string) => code.includes('createClient(') },
