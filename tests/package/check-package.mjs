@@ -211,7 +211,7 @@ export { result, proxied, POST, profile }
   if (failures.length) exitWith()
   rmSync(tmp, { recursive: true, force: true })
   for (const { variant, versions, gzip, brotli, twice } of majors) {
-    console.log(`check-package: ${variant} (nanoid ${versions.nanoid}, one copy${versions.ky == 'not installed' ? '' : `; the app's ky ${versions.ky}`}): the app pays ${gzip} B gzip, ${brotli} B brotli (script tag ${scriptTag} B gzip)${twice == null ? '' : `; an app with this ky of its own: ${twice} B gzip more than that ky alone`}; delivered from Chromium`)
+    console.log(`check-package: ${variant} (nanoid ${versions.nanoid}, one copy${versions.ky == 'not installed' ? '' : `; the app's ky ${versions.ky}`}): the app pays ${gzip} B gzip, ${brotli} B brotli (the script tag's budget ${scriptTag} B gzip)${twice == null ? '' : `; an app with this ky of its own: ${twice} B gzip more than that ky alone`}; delivered from Chromium`)
   }
   const kib = (bytes) => (bytes / 1024).toFixed(1) + ' KiB'
   console.log(
