@@ -12,9 +12,10 @@ import terser from '@rollup/plugin-terser'
  */
 // Issue 20 asks for 8,192 / 7,424 (or at most 8,448 gzip) with this round's features; with them (the
 // security and order fixes, format v1 and its migrations, setUser/subscribe, pending consent, the
-// server cookie) the bundle is 11,266 / 10,216 B, and the budget below holds that, with a little room,
-// against regressions. Issue 20 stays open until the bundle is back under the goal.
-export const BUDGET = { file: 'dist/userflux.min.js', gzip: 11_520, brotli: 10_496 }
+// server cookie) the bundle is about 11,280 / 10,230 B, and the budget below (11.5 / 10.5 KiB) holds that,
+// with room for an npm app's few hundred bytes more, against regressions. Issue 20 stays open until
+// the bundle is back under the goal.
+export const BUDGET = { file: 'dist/userflux.min.js', gzip: 11_776, brotli: 10_752 }
 
 const root = new URL('../', import.meta.url).pathname
 const minify = () => terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })
@@ -66,6 +67,20 @@ export function checkBudget(all) {
  * The README's figures against the build (issue 24: they cannot go stale): its Cost table's rows for
  * the script tag and the npm app, and the intro's two gzip figures. Answers what differs.
  */
+/** Writes the measured figures into the README's Cost rows and intro (`--write-readme`). */
+async function writeReadme(all) {
+  const { writeFile } = await import('node:fs/promises')
+  const fmt = (n) => n.toLocaleString('en-US')
+  let readme = await readFile(root + 'README.md', 'utf8')
+  const tag = all['dist/userflux.min.js (script tag)']
+  const app = all['an SPA: import { createClient } (ESM build + nanoid)']
+  for (const [label, { min, gzip, brotli }] of [['a script tag', tag], ['an npm app', app]]) {
+    readme = readme.replace(new RegExp(`^(\\| ${label} \\|.*\\| )[\\d,]+ \\| \\*\\*[\\d,]+\\*\\* \\| [\\d,]+ \\|$`, 'm'), `$1${fmt(min)} | **${fmt(gzip)}** | ${fmt(brotli)} |`)
+  }
+  readme = readme.replace(/pays \*\*[\d,]+ B gzip\*\*/, `pays **${fmt(tag.gzip)} B gzip**`).replace(/(createClient` pays )[\d,]+ B/, `$1${fmt(app.gzip)} B`)
+  await writeFile(root + 'README.md', readme)
+}
+
 export async function checkReadme(all) {
   const readme = await readFile(root + 'README.md', 'utf8')
   const fmt = (n) => n.toLocaleString('en-US')
@@ -86,7 +101,8 @@ if (import.meta.url == `file://${process.argv[1]}`) {
   console.table(all)
   const { ok, message } = checkBudget(all)
   console.log((ok ? 'size budget ok: ' : 'SIZE BUDGET EXCEEDED: ') + message)
+  if (process.argv.includes('--write-readme')) await writeReadme(all)
   const stale = await checkReadme(all)
-  for (const problem of stale) console.log('README FIGURE STALE: ' + problem)
+  for (const problem of stale) console.log('README FIGURE STALE: ' + problem + ' (node bench/size.mjs --write-readme writes them)')
   process.exit(ok && !stale.length ? 0 : 1)
 }

@@ -39,7 +39,12 @@ export function ifLocksFree(names: string[], task: (free: string[]) => void): bo
           .catch(() => answered()),
       ),
   )
-  if (manager) Promise.all(asked).then(() => (task(free), release()), release)
+  if (manager)
+    Promise.all(asked)
+      .then(() => task(free))
+      // Whatever the task does, the locks it was given go back, and nothing reaches the page.
+      .catch(() => {})
+      .finally(release)
   return !!manager
 }
 

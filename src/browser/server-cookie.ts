@@ -1,4 +1,5 @@
 import { OPTIONS } from '../core/options.js'
+import { readCookies } from './cookies.js'
 import type { SafeStorage } from './storage.js'
 
 /**
@@ -9,13 +10,6 @@ import type { SafeStorage } from './storage.js'
  * Written for size (the script tag's budget is 8 KiB gzip).
  */
 const nameOf = (prefix: string) => prefix + '-server-anonymousId'
-
-// The same text as cookies.ts's reader, which gzip then stores as a back-reference (about 40 B less).
-const readCookie = (name: string): string | null => {
-  const start = name + '='
-  for (const pair of document.cookie.split('; ')) if (pair.startsWith(start)) return decodeURIComponent(pair.slice(start.length))
-  return null
-}
 
 /**
  * Expires the cookie, on `reset()` and `optOut()`, and when it disagrees with storage: otherwise a
@@ -38,7 +32,9 @@ export function expireServerId(prefix: string): void {
  */
 export function serverId(storage: SafeStorage, prefix: string): string | undefined {
   try {
-    const id = readCookie(nameOf(prefix))?.replace(/\.\d+$/, '')
+    // Two copies (another path, a sibling subdomain's) are tampering, as the server takes them: none is used.
+    const found = readCookies(nameOf(prefix))
+    const id = found.length == 1 ? found[0]!.replace(/\.\d+$/, '') : undefined
     const stored = storage._get(prefix + '-anonymousId')
     if (!stored) return OPTIONS.anonymousId![1](id) ? id : undefined
     if (id && id != stored) expireServerId(prefix)

@@ -115,8 +115,9 @@ export function createStorage(
       addEventListener(
         PAGE_EVENT,
         (event) => {
-          const [area, key, value] = (event as CustomEvent).detail
-          if (area === backing) changed(key, value)
+          // Anyone can dispatch this event: only ours (an array naming this storage) is read.
+          const detail = (event as CustomEvent).detail
+          if (Array.isArray(detail) && detail[0] === backing) changed(detail[1], detail[2])
         },
         { signal },
       )

@@ -30,10 +30,19 @@ export function own(object: unknown, key: PropertyKey): unknown {
  * withdrawal opts out at once. Only on a change, so a tool repeating itself writes nothing.
  */
 export function follow(client: ConsentTarget): (verdict: Verdict) => void {
+  // A grant lifts only what is pending, or a denial this tool made: a tool's default or implied
+  // reading (Consent Mode's default, TCF outside the GDPR, OneTrust's active groups) must never
+  // undo the visitor's own opt-out, `optedOut: true` or Global Privacy Control.
+  let deniedByTool = false
   return (verdict) => {
     try {
-      if (verdict === true && client.consent != 'granted') client.optIn()
-      else if (verdict === false && client.consent != 'denied') client.optOut()
+      if (verdict === true && (client.consent == 'pending' || (client.consent == 'denied' && deniedByTool))) {
+        deniedByTool = false
+        client.optIn()
+      } else if (verdict === false && client.consent != 'denied') {
+        deniedByTool = true
+        client.optOut()
+      }
     } catch {
       // The client never throws; something else passed as one must not break the tool calling us.
     }

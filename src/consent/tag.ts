@@ -4,7 +4,13 @@ import type { ConsentTarget } from './follow.js'
  * The `data-*` attributes of the adapter's own script tag. Read while the script runs: that is the
  * only moment `document.currentScript` names it (async scripts included).
  */
-export const tagData = (): DOMStringMap => (document.currentScript as HTMLScriptElement | null)?.dataset || {}
+export const tagData = (): Record<string, string | undefined> => {
+  const data: Record<string, string | undefined> = Object.create(null)
+  const dataset = (document.currentScript as HTMLScriptElement | null)?.dataset
+  // Own attributes only: an `Object.prototype.category` set by another script must never be read.
+  if (dataset) for (const name of Object.keys(dataset)) data[name] = dataset[name]
+  return data
+}
 
 /**
  * Calls `start` with the script tag's client, whichever loads first. The client there: at once

@@ -27,7 +27,9 @@ type TcfApi = (command: string, version: number, callback: (...args: any[]) => v
 export function tcf(client: ConsentTarget, { purposes, waitFor = 10_000 }: TcfOptions = {}): Dispose {
   const apply = follow(client)
   // A list without a usable purpose would read as "consent to nothing needed": the default instead.
-  const wanted = Array.isArray(purposes) && purposes.length && purposes.every(Number.isInteger) ? purposes : [1]
+  // TCF purposes are numbered from 1: an empty or 0 item (data-purposes="1,,7") is a mistake, and
+  // would opt every visitor out.
+  const wanted = Array.isArray(purposes) && purposes.length && purposes.every((purpose) => Number.isInteger(purpose) && purpose >= 1) ? purposes : [1]
   let listenerId: unknown
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -111,6 +111,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     {
       ...config,
       _allowed: granted,
+      _denied: denied,
       _extra(entry) {
         // An anonymousId made up while storage was unreadable is checked once more before it leaves
         // (queued anonymous updates then follow the id found).
@@ -264,6 +265,10 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
       expireServerId(prefix)
     }),
     optIn: guard(() => {
+      // From an opt-out, the choice first: nothing about the visitor is written while the flag
+      // still says opted out (other tabs read it at once). From pending, decide() writes the held
+      // values out before the choice, so that a pending tab seeing it finds this tab's visitor.
+      if (denied()) consent._set(true)
       // Before decide(), which reads the ids back from storage.
       identity._store(true)
       decide(true, true)

@@ -32,8 +32,10 @@ export interface DeliveryOptions {
   resendAfter: number
   minRetryDelay: number
   maxRetryDelay: number
-  /** False once the visitor opted out (in any tab): nothing more is sent. */
+  /** False once the visitor opted out (in any tab), or while consent is pending: nothing is sent. */
   _allowed(): boolean
+  /** True when the visitor opted out: what is queued is erased (pending keeps it). */
+  _denied?(): boolean
   /** Top-level fields added to a body (deviceData, …), and told when they were delivered. */
   _extra?(entry: Entry): object | undefined
   _delivered?(entry: Entry, extra: object | undefined): void
@@ -241,7 +243,10 @@ export function createDelivery(
         const sending = entry
         const outcome = await sendLocked(sending)
         if (!allowed()) {
-          wipe()
+          // Denied: nothing of it may stay. Pending (the choice removed, the page's default
+          // pending): it waits, in memory, for the answer.
+          if (options._denied?.() ?? true) wipe()
+          else sending[BUSY] = false
           break
         }
         if (outcome) settle(sending, ...outcome, true)
