@@ -63,7 +63,9 @@ describe('debug', () => {
     await ready(page)
     await inPage(page, `uf.updateProfile({ a: 1 }); uf.updateProfile({ b: 2 })`)
     await stack.api.waitFor((accepted) => accepted.length == 1)
-    await sleep(100)
+    // The page logs "sent" once its answer arrives, a moment after the API stored it (longer on a
+    // loaded machine): waited for, with a generous bound.
+    for (const end = Date.now() + 10_000; !lines.some((line) => line.includes('[userflux] sent')) && Date.now() < end; ) await sleep(50)
     const text = lines.join('\n')
     expect(text).toMatch(/\[userflux\] queued/)
     expect(text).toMatch(/\[userflux\] coalesced/)
