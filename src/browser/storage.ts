@@ -18,6 +18,8 @@ export interface SafeStorage {
   _remove(key: string, announce?: boolean): void
   /** Keys that start with `prefix`. */
   _keys(prefix: string): string[]
+  /** Whether what is written lasts beyond this page: a real storage that has not failed (else memory). */
+  _lasting(): boolean
   /**
    * Calls `changed(key, newValue)` when another tab, or another client of this page, changed a key of this
    * same storage (`null`: the storage was cleared).
@@ -95,6 +97,7 @@ export function createStorage(
       }
       if (tell) announce(key, null)
     },
+    _lasting: () => !!backing && !reported,
     _keys(prefix) {
       // Only the backing storage: what sits in memory is this page's own and no other's to adopt.
       const found: string[] = []

@@ -112,6 +112,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
       ...config,
       _allowed: granted,
       _denied: denied,
+      _lasting: storage._lasting,
       _extra(entry) {
         // An anonymousId made up while storage was unreadable is checked once more before it leaves
         // (queued anonymous updates then follow the id found).

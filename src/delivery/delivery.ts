@@ -4,7 +4,7 @@ import { utf8Length } from '../core/validate.js'
 import { withLock } from '../browser/locks.js'
 import type { FlushResult } from '../types.js'
 import { retryDelay } from './backoff.js'
-import { BUSY, type Entry } from './entry.js'
+import { BUSY, dropKey, type Entry } from './entry.js'
 import type { Ledger } from './ledger.js'
 import { outcomeOf } from './outcome.js'
 import type { Queue } from './queue.js'
@@ -41,6 +41,8 @@ export interface DeliveryOptions {
   _delivered?(entry: Entry, extra: object | undefined): void
   /** Sending is paused for this page's life (401/403). */
   _paused?(): void
+  /** Whether the queue outlives the page (else what the exit send leaves behind is lost with it). */
+  _lasting?(): boolean
   /** Runs `task`, reporting instead of throwing: timers and callbacks must never throw into the page. */
   _safely<A extends unknown[]>(task: (...args: A) => void): (...args: A) => void
 }
@@ -290,12 +292,19 @@ export function createDelivery(
       // Requests sent side by side may arrive in any order, so an entry goes only when no request
       // of this page on the wire, nor an earlier entry, writes one of its keys for the same visitor:
       // the others stay queued, for this page or the next, and keep their order.
+      // The identify link of a visitor also waits for that visitor's earlier entries: the server
+      // sees the anonymous updates before the link, in call order.
+      // Where the queue cannot outlive the page (memory, broken storage), nothing may stay behind:
+      // everything goes, and an earlier entry gives up the keys a later one of the same visitor sets.
+      const lasting = options._lasting?.() ?? true
+      const waiting = queue._entries.filter((entry) => !entry[BUSY])
       const taken = new Set<string>()
-      for (const entry of queue._entries) if (entry[BUSY]) for (const pair of writes(entry)) taken.add(pair)
-      for (const entry of queue._entries.filter((entry) => !entry[BUSY])) {
+      for (const entry of queue._entries) if (entry[BUSY]) for (const pair of [...writes(entry), 'v' + entry.anonymousId]) taken.add(pair)
+      for (const [index, entry] of waiting.entries()) {
+        if (!lasting) for (const later of waiting.slice(index + 1)) if (later.anonymousId == entry.anonymousId) later.stamps.forEach((_, name) => dropKey(entry, name))
         const pairs = writes(entry)
-        const free = pairs.every((pair) => !taken.has(pair))
-        for (const pair of pairs) taken.add(pair)
+        const free = !lasting || (pairs.every((pair) => !taken.has(pair)) && !(entry.link && taken.has('v' + entry.anonymousId)))
+        for (const pair of [...pairs, 'v' + entry.anonymousId]) taken.add(pair)
         if (!free) continue
         const extra = options._extra?.(entry)
         const body = prepare(entry, extra)
