@@ -26,6 +26,14 @@ export interface Tabs {
   _awake(): void
   /** Sending is paused for this page's life: let other pages deliver what it queues. */
   _handOver(): void
+  /**
+   * Reads every other page's stored queue once per task, before this page stamps a value: what they
+   * queued a moment ago (their storage events not yet here) was set before it, whatever the wall
+   * clock each page started with (issue 25 case 5).
+   */
+  _seeNow(): void
+  /** The oldest stamp of any value still queued, by this page or in another page's stored queue (Infinity: none). */
+  _oldestQueued(): number
 }
 
 export interface QueueScope {
@@ -106,6 +114,7 @@ export function shareWithTabs(
     const found = readQueue(stored || '')
     if (typeof found == 'object') for (const entry of found._entries) entry.stamps.forEach(seen)
   }
+  let seenThisTask = false
   const survey = () => {
     for (const key of storage._keys(scope._all)) {
       if (key.startsWith(scope._own) || scope._legacy(key)) see(storage._get(key))
@@ -147,6 +156,23 @@ export function shareWithTabs(
         left = false
         start(queue._key)
       }
+    },
+    _seeNow() {
+      if (seenThisTask) return
+      seenThisTask = true
+      queueMicrotask(() => (seenThisTask = false))
+      for (const key of storage._keys(scope._own)) if (key != queue._key) see(storage._get(key))
+    },
+    _oldestQueued() {
+      let oldest = Infinity
+      const look = (entries: readonly { stamps: Map<string, number> }[]) => entries.forEach((entry) => entry.stamps.forEach((stamp) => (oldest = Math.min(oldest, stamp))))
+      look(queue._entries)
+      for (const key of storage._keys(scope._all)) {
+        if (key == queue._key || !(key.startsWith(scope._own) || scope._legacy(key))) continue
+        const found = readQueue(storage._get(key) || '')
+        if (typeof found == 'object') look(found._entries)
+      }
+      return oldest
     },
     _handOver() {
       handingOver = true

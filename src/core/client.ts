@@ -102,8 +102,8 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     enrichment._forget()
     expireServerId(prefix)
   }
-  const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore)
   let tabs: Tabs
+  const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore, () => (tabs ? tabs._oldestQueued() : 0))
   const delivery = createDelivery(
     queue,
     createTransport(config.endpoint, config.writeKey!, config.fetch),
@@ -176,6 +176,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     const locationEnrichment = typeof call?.locationEnrichment == 'boolean' ? call.locationEnrichment : !!config.locationEnrichment
     const userId = identity._userId() ?? undefined
     const anonymousId = identity._anonymousId()
+    tabs._seeNow()
     const merged = queue._add({ userId, anonymousId, locationEnrichment }, properties, size, ledger._stamp(), link)
     unchanged._queued(userId, properties)
     log(merged ? 'coalesced' : 'queued', { userId, anonymousId, properties })

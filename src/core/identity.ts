@@ -47,10 +47,29 @@ export function createIdentity(
   // tab created one at the same moment (the last one written then wins in every tab).
   let provisionalUntil = 0
   let user: string | null | undefined
+  // This page's anonymous id is in storage (written or read here): gone from there later, with no
+  // storage event, means this page's own code removed it (a consent manager, logout code).
+  let stored = false
 
   const write = (key: string, value: string | null) => {
     // Announced: another client of this page sharing the keys follows at once, as other tabs do.
-    if (canStore()) value == null ? storage._remove(key, true) : storage._set(key, value, true)
+    if (!canStore()) return
+    value == null ? storage._remove(key, true) : storage._set(key, value, true)
+    if (key == anonymousKey) stored = value != null
+  }
+
+  /**
+   * The page's own code removed the ids this page stored (no storage event tells it): the visitor
+   * starts afresh, as after a removal in another tab. The old id is never written back, and the
+   * next user is not linked to it (issue 25 case 7).
+   */
+  const removedHere = () => {
+    if (stored && anonymous && storage._get(anonymousKey) === null) {
+      anonymous = undefined
+      user = null
+      provisionalUntil = 0
+      stored = false
+    }
   }
 
   const read = (key: string): string | null | undefined => {
@@ -69,19 +88,26 @@ export function createIdentity(
   /** `settled`: false when another tab changed the stored id, which then is read even if settled here. */
   const anonymousId = (settled = true) => {
     if (anonymous && settled && (!provisionalUntil || now() >= provisionalUntil)) return anonymous
-    const stored = read(anonymousKey)
-    if (stored) {
+    removedHere()
+    const found = read(anonymousKey)
+    if (found) {
+      // Another tab's id, read before its storage event came: a reset there (which removes this id
+      // first) and a new tab's id made at the same moment look alike here, so this page keeps its id
+      // until the event tells which (a reset's old visitor must not follow the new id; found case
+      // "reset while a new visitor's first update is queued"). An id that was unreadable is taken at once.
+      if (anonymous && anonymous != found && settled && provisionalUntil != Infinity) return anonymous
       // Another tab's id (or the one that was unreadable): what this page queued follows it, unless
       // this page's id was settled (then the other tab reset, and what was queued is the old visitor's).
-      if (anonymous && anonymous != stored && now() < provisionalUntil) relabel(anonymous, stored)
-      anonymous = stored
+      if (anonymous && anonymous != found && now() < provisionalUntil) relabel(anonymous, found)
+      anonymous = found
+      stored = true
       if (provisionalUntil == Infinity) provisionalUntil = 0
     } else {
       if (!anonymous) {
         anonymous = nanoid()
         provisionalUntil = now() + PROVISIONAL_FOR
       }
-      if (stored === undefined) provisionalUntil = Infinity
+      if (found === undefined) provisionalUntil = Infinity
       else write(anonymousKey, anonymous)
     }
     return anonymous
@@ -105,6 +131,7 @@ export function createIdentity(
       if (newValue === null) {
         anonymous = undefined
         provisionalUntil = 0
+        stored = false
       } else anonymousId(false)
     }
   })
@@ -112,15 +139,26 @@ export function createIdentity(
   const identity: Identity = {
     _anonymousId: anonymousId,
     _userId(fresh) {
+      if (fresh) removedHere()
       if (user === undefined || fresh) {
-        const stored = read(userKey)
+        const found = read(userKey)
         // Unreadable for a moment: what this page knew stands.
-        if (stored === undefined) return user ?? null
-        user = stored
+        if (found === undefined) return user ?? null
+        // Signed out elsewhere a moment ago (a reset in another tab whose storage event has not come
+        // yet): the user this page knew is still the answer, so that identifying someone else resets
+        // first and never links the signed-out user's anonymousId to the next one (found case R2).
+        if (found === null && user && fresh) return user
+        user = found
       }
       return user
     },
     _setUserId(userId) {
+      // The id linked to the user is the one stored now, settled with it (made now, if the visitor
+      // starts afresh). Another tab's id not yet heard of is taken without moving this page's
+      // queued updates: it may be a reset's, after which those are the old visitor's (found case R3).
+      const found = read(anonymousKey)
+      if (found && anonymous && found != anonymous) (anonymous = found), (stored = true)
+      else anonymousId()
       write(userKey, (user = userId))
       // Linked to a user now: this id no longer gives way to another tab's (that would be a reset
       // there, and the old visitor's updates would follow the new id).
@@ -138,6 +176,7 @@ export function createIdentity(
     },
     _store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
+      stored = keep
       if (keep) {
         storage._set(anonymousKey, anonymousId(), true)
         // The user as stored (another tab may have identified one this page never read): kept.

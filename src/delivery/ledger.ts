@@ -4,10 +4,13 @@ import { corrupt, type SafeStorage } from '../browser/storage.js'
 import { dropKey, type Entry } from './entry.js'
 
 /**
- * Pairs (anonymousId, key) remembered at most; past it the oldest stamps are forgotten. The record is
- * rewritten after each delivery, so it must stay small: 1,000 pairs are about 60 KB.
+ * Pairs (anonymousId, key) remembered; past it the oldest stamps are forgotten, but only those no
+ * queued value is older than (forgetting one of those would let that stale value win once adopted:
+ * issue 25 case 4), up to HARD_CAP. The record is rewritten after each delivery, so it must stay
+ * small: 1,000 pairs are about 60 KB.
  */
 const MAX_PAIRS = 1000
+const HARD_CAP = 5000
 /** The record's format (ARCHITECTURE.md, "Persisted formats"). */
 const VERSION = 1
 const FIELDS = ['anonymousId', 'key', 'stamp', 'valueHash', 'deliveredAt'] as const
@@ -63,7 +66,15 @@ const isCount = (value: unknown): value is number => typeof value == 'number' &&
  * `legacyKey`: where the release before v1 kept it (`{ [anonymousId]: { [key]: stamp } }`), migrated
  * when read.
  */
-export function createLedger(storage: SafeStorage, key: string, legacyKey: string, report: (error: UserFluxError) => void, canStore: () => boolean): Ledger {
+export function createLedger(
+  storage: SafeStorage,
+  key: string,
+  legacyKey: string,
+  report: (error: UserFluxError) => void,
+  canStore: () => boolean,
+  /** The oldest stamp still queued anywhere (tabs.ts); asked only when the record outgrows MAX_PAIRS. */
+  oldestQueued: () => number,
+): Ledger {
   let last = 0
   let cached: string | null | undefined
   let record = new Map<string, Map<string, Delivered>>()
@@ -108,7 +119,11 @@ export function createLedger(storage: SafeStorage, key: string, legacyKey: strin
     record.forEach((own, id) => own.forEach(([stamp, hash, at], name) => rows.push([id, name, stamp, hash, at])))
     if (rows.length > MAX_PAIRS) {
       rows.sort((x, y) => x[2] - y[2])
-      for (const [id, name] of rows.splice(0, rows.length - MAX_PAIRS)) {
+      // A pair whose stamp is at or below every queued value's prunes nothing any more.
+      const oldest = oldestQueued()
+      let forgettable = rows.findIndex((row) => row[2] > oldest)
+      if (forgettable < 0) forgettable = rows.length
+      for (const [id, name] of rows.splice(0, Math.max(Math.min(rows.length - MAX_PAIRS, forgettable), rows.length - HARD_CAP))) {
         const own = record.get(id)!
         own.delete(name)
         if (!own.size) record.delete(id)

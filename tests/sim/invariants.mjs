@@ -71,6 +71,14 @@ export function createChecker(world, enabled = INVARIANTS) {
     } catch {}
   }
 
+  const carries = (request, call) => {
+    try {
+      return JSON.parse(request.body).properties?.[call.key] === call.value
+    } catch {
+      return false
+    }
+  }
+
   const checker = {
     violations,
     calls,
@@ -123,12 +131,23 @@ export function createChecker(world, enabled = INVARIANTS) {
     /** Invariant 1, at the end. */
     checkFinal() {
       checker.checkPages()
-      // A crash loses what only the page's memory held: all of a data-storage="memory" page's, or
-      // what a full storage could not take.
+      // What only the page's memory held (all of a data-storage="memory" page's, or what a full
+      // storage could not take) goes with the page when nothing could send it before it went: at a
+      // crash; or at a close while the page was paused by a 401/403 it reported (SPEC §5: sending
+      // stops for the page's life), or while a request carrying it was on the wire (answered after the
+      // page went, or never: whatever the answer, no page is left to send it again, and the exit send
+      // does not send twice what is on the wire).
+      const answered = (request, before) => request.answeredAt !== undefined && request.answeredAt <= before
       const lostWithPage = (call) => {
         const tab = world.tabs.find((tab) => tab.id == call.tab)
-        if (!tab?.closed || !tab.crashed) return false
-        return tab.memoryOnly || fullPeriods.some(([from, to]) => from <= tab.closedAt && to >= call.at)
+        if (!tab?.closed) return false
+        const inMemory = tab.memoryOnly || fullPeriods.some(([from, to]) => from <= tab.closedAt && to >= call.at)
+        if (!inMemory) return false
+        if (tab.crashed) return true
+        const mine = world.network.requests.filter((request) => request.tab === tab && request.at <= tab.closedAt)
+        const paused = mine.some((request) => (request.state == '401' || request.state == '403') && answered(request, tab.closedAt))
+        const onWire = mine.some((request) => !answered(request, tab.closedAt) && carries(request, call))
+        return paused || onWire
       }
       // A refused value takes with it the earlier values of its key set under the same identity:
       // those may have been coalesced into the refused request (SPEC §5 coalescing).
@@ -150,16 +169,27 @@ export function createChecker(world, enabled = INVARIANTS) {
         const profile = world.server.profileOf(last.userId, last.anonymousId)
         const has = profile?.properties?.[key]
         // Acceptable: a value after which every later one may be gone; or nothing, if all may be gone.
+        // Judged per source: the tabs sharing storage are one, and each memory-only page (storage:
+        // 'memory', a sandboxed frame) is one of its own; it shares no queue, ledger or stamps with the
+        // others, so nothing orders its values against theirs (ARCHITECTURE.md, What this does not give).
+        const sourceOf = (call) => (world.tabs.find((tab) => tab.id == call.tab)?.memoryOnly ? 'tab ' + call.tab : 'storage')
         const acceptable = new Set()
-        let i = list.length - 1
-        for (; i >= 0; i--) {
-          acceptable.add(list[i].value)
-          if (!mayBeGone(list[i])) break
+        const wanted = []
+        let allGone = true
+        for (const source of new Set(list.map(sourceOf))) {
+          const mine = list.filter((call) => sourceOf(call) == source)
+          let i = mine.length - 1
+          for (; i >= 0; i--) {
+            acceptable.add(mine[i].value)
+            if (!mayBeGone(mine[i])) break
+          }
+          if (i >= 0) allGone = false
+          wanted.push(...mine.slice(Math.max(i, 0)))
         }
-        if (acceptable.has(has) || (i < 0 && has === undefined)) continue
-        const wanted = list.slice(i).map((call) => `${call.value} (tab ${call.tab} at ${call.at} ms)`).join(' or ')
+        if (acceptable.has(has) || (allGone && has === undefined)) continue
+        const told = wanted.map((call) => `${call.value} (tab ${call.tab} at ${call.at} ms)`).join(' or ')
         const got = has === undefined ? 'nothing' : `${has}${byValue.has(has) ? ` (tab ${byValue.get(has).tab} at ${byValue.get(has).at} ms)` : ''}`
-        fail(1, `${name}: the server has ${got}, the last value set was ${wanted}`)
+        fail(1, `${name}: the server has ${got}, the last value set was ${told}`)
       }
     },
   }

@@ -15,34 +15,39 @@ const USERS = ['alice', 'bob', 'carol']
 const JUMPS = [86_400_000, 3_600_000, 25_000, -25_000, -3_600_000, -86_400_000]
 const WAITS = [0, 1, 10, 100, 500, 1_000, 3_000, 10_000, 30_000, 120_000, 660_000]
 
-export const stepArbitrary = fc.oneof(
-  { weight: 12, arbitrary: fc.record({ do: fc.constant('update'), tab, keys: fc.subarray(KEYS, { minLength: 1 }) }) },
+/** Each kind of step with its weight; `name` is what `leaveOut` names. */
+const STEP_KINDS = [
+  { name: 'update', weight: 12, arbitrary: fc.record({ do: fc.constant('update'), tab, keys: fc.subarray(KEYS, { minLength: 1 }) }) },
   // 1,001 other keys at once: past what the ledger remembers (1,000 pairs; issue 25 case 4).
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('updateMany'), tab }) },
-  { weight: 3, arbitrary: fc.record({ do: fc.constant('identify'), tab, user: fc.constantFrom(...USERS) }) },
-  { weight: 2, arbitrary: fc.record({ do: fc.constant('reset'), tab }) },
+  { name: 'updateMany', weight: 1, arbitrary: fc.record({ do: fc.constant('updateMany'), tab }) },
+  { name: 'identify', weight: 3, arbitrary: fc.record({ do: fc.constant('identify'), tab, user: fc.constantFrom(...USERS) }) },
+  { name: 'reset', weight: 2, arbitrary: fc.record({ do: fc.constant('reset'), tab }) },
   // A consent manager or a site's logout code deleting the ids itself (issue 25 case 7); reset() may follow.
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('forgetIds'), tab }) },
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('optOut'), tab }) },
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('optIn'), tab }) },
-  { weight: 2, arbitrary: fc.record({ do: fc.constant('flush'), tab }) },
-  { weight: 3, arbitrary: fc.record({ do: fc.constant('open') }) },
+  { name: 'forgetIds', weight: 1, arbitrary: fc.record({ do: fc.constant('forgetIds'), tab }) },
+  { name: 'optOut', weight: 1, arbitrary: fc.record({ do: fc.constant('optOut'), tab }) },
+  { name: 'optIn', weight: 1, arbitrary: fc.record({ do: fc.constant('optIn'), tab }) },
+  { name: 'flush', weight: 2, arbitrary: fc.record({ do: fc.constant('flush'), tab }) },
+  { name: 'open', weight: 3, arbitrary: fc.record({ do: fc.constant('open') }) },
   // A page whose script tag says data-storage="memory": nothing persisted, the Web Locks still shared.
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('open'), memory: fc.constant(true) }) },
+  { name: 'open', weight: 1, arbitrary: fc.record({ do: fc.constant('open'), memory: fc.constant(true) }) },
   // A frame sandboxed without allow-same-origin: storage, cookies and Web Locks throw or reject.
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('open'), sandboxed: fc.constant(true) }) },
-  { weight: 2, arbitrary: fc.record({ do: fc.constantFrom('close', 'crash', 'reload', 'leave', 'hide', 'show'), tab }) },
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('restore'), tab }) },
-  { weight: 1, arbitrary: fc.record({ do: fc.constantFrom('offline', 'online') }) },
-  { weight: 3, arbitrary: fc.record({ do: fc.constant('fault'), mode: fc.constantFrom(...FAULT_MODES) }) },
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('jump'), ms: fc.constantFrom(...JUMPS) }) },
-  { weight: 1, arbitrary: fc.record({ do: fc.constant('storageFull'), on: fc.boolean() }) },
-  { weight: 8, arbitrary: fc.record({ do: fc.constant('wait'), ms: fc.constantFrom(...WAITS) }) },
-)
+  { name: 'open', weight: 1, arbitrary: fc.record({ do: fc.constant('open'), sandboxed: fc.constant(true) }) },
+  { name: 'lifecycle', weight: 2, arbitrary: fc.record({ do: fc.constantFrom('close', 'crash', 'reload', 'leave', 'hide', 'show'), tab }) },
+  { name: 'restore', weight: 1, arbitrary: fc.record({ do: fc.constant('restore'), tab }) },
+  { name: 'online', weight: 1, arbitrary: fc.record({ do: fc.constantFrom('offline', 'online') }) },
+  { name: 'fault', weight: 3, arbitrary: fc.record({ do: fc.constant('fault'), mode: fc.constantFrom(...FAULT_MODES) }) },
+  { name: 'jump', weight: 1, arbitrary: fc.record({ do: fc.constant('jump'), ms: fc.constantFrom(...JUMPS) }) },
+  { name: 'storageFull', weight: 1, arbitrary: fc.record({ do: fc.constant('storageFull'), on: fc.boolean() }) },
+  { name: 'wait', weight: 8, arbitrary: fc.record({ do: fc.constant('wait'), ms: fc.constantFrom(...WAITS) }) },
+]
+
+/** Steps of every kind but those named in `leaveOut` (a `do`, such as `forgetIds` or `storageFull`). */
+export const stepArbitraryWithout = (leaveOut = []) => fc.oneof(...STEP_KINDS.filter((kind) => !leaveOut.includes(kind.name)).map(({ weight, arbitrary }) => ({ weight, arbitrary })))
+export const stepArbitrary = stepArbitraryWithout()
 
 /** A case: the seed of everything random inside the run (latencies, ids, coins), and the steps. */
-export const caseArbitrary = (maxSteps = 30) =>
-  fc.record({ seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fffffff })), steps: fc.array(stepArbitrary, { minLength: 1, maxLength: maxSteps }) })
+export const caseArbitrary = (maxSteps = 30, leaveOut = []) =>
+  fc.record({ seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fffffff })), steps: fc.array(stepArbitraryWithout(leaveOut), { minLength: 1, maxLength: maxSteps }) })
 
 /** One step, on `world`, recording what the invariants need in `checker`. */
 export async function runStep(world, checker, step, counter) {

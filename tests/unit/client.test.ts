@@ -151,11 +151,26 @@ describe('identity', () => {
     expect(errors.map((e) => e.code)).toEqual(['storage'])
   })
 
+  /** Storage events of other tabs, delivered to the clients' listeners (as the browser does, a moment after the write). */
+  const otherTabs = () => {
+    const listeners: [string, (event: unknown) => void][] = []
+    vi.stubGlobal('addEventListener', (type: string, listener: (event: unknown) => void) => listeners.push([type, listener]))
+    vi.stubGlobal('dispatchEvent', () => true)
+    return (key: string, newValue: string | null) => {
+      newValue == null ? storage.data.delete(key) : storage.data.set(key, newValue)
+      return () => listeners.forEach(([type, listener]) => type == 'storage' && listener({ storageArea: storage, key, newValue }))
+    }
+  }
+
   it('gives way to an id another tab wrote at the same moment, and queued updates follow it', async () => {
+    const write = otherTabs()
     const uf = make()
     uf.updateProfile({ a: 1 })
     const mine = uf.anonymousId
-    storage.data.set('uf-anonymousId', 'other-tabs-id') // the other tab's write landed last
+    const event = write('uf-anonymousId', 'other-tabs-id') // the other tab's write landed last
+    // Read before its event comes, the other id could be a reset's as well: this page keeps its own.
+    expect(uf.anonymousId).toBe(mine)
+    event()
     await uf.flush()
     expect(fetch.requests[0].body.anonymousId).toBe('other-tabs-id')
     expect(uf.anonymousId).toBe('other-tabs-id')
@@ -164,6 +179,24 @@ describe('identity', () => {
     await run(5000)
     storage.data.set('uf-anonymousId', 'after-reset-elsewhere')
     expect(uf.anonymousId).toBe('other-tabs-id')
+    vi.unstubAllGlobals()
+  })
+
+  it("a reset in another tab read before its events came: the old visitor's queued update stays theirs (found case R1)", async () => {
+    const write = otherTabs()
+    const uf = make()
+    uf.updateProfile({ a: 1 })
+    const mine = uf.anonymousId
+    // The other tab's reset: the old id removed, then a new one written, in one task.
+    const removed = write('uf-anonymousId', null)
+    const written = write('uf-anonymousId', 'after-reset-elsewhere')
+    uf.updateProfile({ a: 2 })
+    removed()
+    written()
+    await uf.flush()
+    expect(fetch.requests.map((request) => [request.body.anonymousId, request.body.properties])).toEqual([[mine, { a: 2 }]])
+    expect(uf.anonymousId).toBe('after-reset-elsewhere')
+    vi.unstubAllGlobals()
   })
 
   it('does not mint a second anonymousId when the stored one is unreadable for a moment', async () => {

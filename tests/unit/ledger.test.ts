@@ -16,10 +16,12 @@ const NOW = 1_764_700_000_000
 let backing: MemoryStorage
 let report: Mock<(error: UserFluxError) => void>
 let allowed: boolean
+/** The oldest stamp still queued anywhere, as tabs.ts would answer (Infinity: nothing queued). */
+let oldestQueued: number
 
 const make = () => {
   const storage = createStorage(backing, () => {})
-  return createLedger(storage, KEY, LEGACY, report, () => allowed)
+  return createLedger(storage, KEY, LEGACY, report, () => allowed, () => oldestQueued)
 }
 /** An entry of `anonymousId` whose every value has `stamp`. */
 const entry = (anonymousId: string, properties: Record<string, unknown>, stamp: number): Entry => {
@@ -46,6 +48,7 @@ beforeEach(() => {
   backing = new MemoryStorage()
   report = vi.fn<(error: UserFluxError) => void>()
   allowed = true
+  oldestQueued = Infinity
 })
 afterEach(() => vi.useRealTimers())
 
@@ -102,6 +105,33 @@ describe('record and prune', () => {
     expect(rows()).toHaveLength(1000)
     expect(rows().map((row) => row[1])).not.toContain('k0')
     expect(rows().map((row) => row[1])).toContain('k1000')
+  })
+
+  it('past 1,000 pairs keeps those an older queued value still needs, up to 5,000 (issue 25 case 4)', () => {
+    const ledger = make()
+    // A crashed tab's queue holds a value of k0 stamped 1500: every pair stamped above it must stay.
+    oldestQueued = 1500
+    const many: Record<string, number> = {}
+    for (let i = 0; i < 2001; i++) many['k' + i] = i
+    const big = entry('anon', many, 0)
+    for (let i = 0; i < 2001; i++) big.stamps.set('k' + i, 1000 + i)
+    ledger._record(big)
+    // Stamps 1000..1500 prune nothing queued: forgotten; 1501..3000 kept.
+    expect(rows()).toHaveLength(1500)
+    expect(rows().map((row) => row[2])).not.toContain(1500)
+    expect(Math.min(...rows().map((row) => row[2] as number))).toBe(1501)
+    // The stale value adopted later is still pruned by the newer one delivered.
+    const stale = entry('anon', { k600: 'stale' }, 1550)
+    ledger._prune(stale)
+    expect(stale.properties).toEqual({})
+    // The hard cap holds whatever is queued.
+    oldestQueued = 0
+    const more: Record<string, number> = {}
+    for (let i = 0; i < 6000; i++) more['m' + i] = i
+    const huge = entry('anon', more, 0)
+    for (let i = 0; i < 6000; i++) huge.stamps.set('m' + i, 10_000 + i)
+    ledger._record(huge)
+    expect(rows()).toHaveLength(5000)
   })
 })
 

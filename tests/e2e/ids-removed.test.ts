@@ -1,0 +1,56 @@
+/**
+ * Issue 25 case 7: the ids removed by the page's own code (a consent manager, a logout routine's
+ * `removeItem`), which no `storage` event tells that page. The visitor starts afresh: the old id is
+ * never written back, and the next user is not linked to the previous user's anonymous profile.
+ * Real Chromium, real localStorage, the local Integration API over loopback (simulated: found case F3b).
+ */
+import { describe, expect, it } from 'vitest'
+import { BUILDS, inPage, useStack } from './harness.js'
+
+const stack = useStack()
+const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
+const stored = (page: import('playwright').Page) => page.evaluate(() => ({ anonymousId: localStorage.getItem('uf-anonymousId'), userId: localStorage.getItem('uf-userId') }))
+
+describe.each(BUILDS)('ids removed by the page itself (%s build)', (build) => {
+  const options = fast
+
+  it('the next identify() links a new anonymousId, not the removed one', async () => {
+    const context = await stack.newContext()
+    const page = await stack.open(context, { build, options })
+    await inPage(page, `uf.identify('carol', { plan: 'pro' })`)
+    const carol = await stack.api.waitFor((accepted) => accepted.find((body) => body.userId == 'carol'))
+    // The page's logout code, without reset(): this page gets no storage event for it.
+    await page.evaluate(() => {
+      localStorage.removeItem('uf-anonymousId')
+      localStorage.removeItem('uf-userId')
+    })
+    await inPage(page, `uf.identify('alice', { plan: 'free' })`)
+    const alice = await stack.api.waitFor((accepted) => accepted.find((body) => body.userId == 'alice'))
+    expect(alice.anonymousId).toEqual(expect.any(String))
+    expect(alice.anonymousId).not.toBe(carol.anonymousId)
+    // The new id is the one stored, and the one the page now reports.
+    expect(await stored(page)).toEqual({ anonymousId: alice.anonymousId, userId: 'alice' })
+    expect(await inPage(page, `return uf.anonymousId`)).toBe(alice.anonymousId)
+    // The API links carol's anonymous profile to carol only.
+    expect((await stack.api.profile('alice'))?.anonymousIds ?? [alice.anonymousId]).not.toContain(carol.anonymousId)
+  })
+
+  it('removed while another tab is open: neither tab writes the old id back, and a reload gets a new one', async () => {
+    const context = await stack.newContext()
+    const [a, b] = [await stack.open(context, { build, options }), await stack.open(context, { build, options })]
+    await inPage(a, `uf.updateProfile({ first: 1 })`)
+    const first = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.first == 1))
+    await a.evaluate(() => localStorage.removeItem('uf-anonymousId'))
+    // Tab B hears of it (a storage event); tab A does not, and finds out at its next identify.
+    await inPage(b, `uf.updateProfile({ second: 2 })`)
+    const second = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.second == 2))
+    expect(second.anonymousId).not.toBe(first.anonymousId)
+    await inPage(a, `uf.identify('dave')`)
+    const dave = await stack.api.waitFor((accepted) => accepted.find((body) => body.userId == 'dave'))
+    expect(dave.anonymousId).not.toBe(first.anonymousId)
+    await a.reload()
+    await a.waitForFunction(() => window.userflux && !Array.isArray(window.userflux))
+    expect((await stored(a)).anonymousId).not.toBe(first.anonymousId)
+    expect(await inPage(a, `return uf.anonymousId`)).not.toBe(first.anonymousId)
+  })
+})
