@@ -114,7 +114,7 @@ export function withCookies(
     // The cookie first: the storage write tells this page's other clients, who read the cookie back.
     _set(key, value, announce) {
       write(key, value)
-      storage._set(key, value, announce)
+      return storage._set(key, value, announce)
     },
     _remove(key, announce) {
       write(key, '')

@@ -12,9 +12,10 @@ export interface SafeStorage {
   /**
    * `announce`: tell the other clients of this page (storage events only reach other tabs).
    * `keepOnFailure`: a value that could not be written leaves the stored one as it was (else it is
-   * removed, as a stale queue would be sent again).
+   * removed, as a stale queue would be sent again). Answers false when a real storage refused it
+   * (full, broken): the value then lives in this page's memory only, where no other tab sees it.
    */
-  _set(key: string, value: string, announce?: boolean, keepOnFailure?: boolean): void
+  _set(key: string, value: string, announce?: boolean, keepOnFailure?: boolean): boolean | void
   _remove(key: string, announce?: boolean): void
   /** Keys that start with `prefix`. */
   _keys(prefix: string): string[]
@@ -71,11 +72,13 @@ export function createStorage(
       }
     },
     _set(key, value, tell, keepOnFailure) {
+      let kept = true
       try {
         backing!.setItem(key, value)
         memory.delete(key)
       } catch (error) {
         if (backing) {
+          kept = false
           problem(error)
           // A value left behind would be stale (storage full: an older queue), and another page
           // adopting it would send old values again after newer ones. Removing never needs space.
@@ -86,6 +89,7 @@ export function createStorage(
         memory.set(key, value)
       }
       if (tell) announce(key, value)
+      return kept
     },
     _remove(key, tell) {
       try {

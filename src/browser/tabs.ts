@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid'
 import { SCRIPT_TAG } from '../core/build.js'
 import { readQueue } from '../delivery/queue-format.js'
-import type { Queue } from '../delivery/queue.js'
+import type { Entry, Queue } from '../delivery/queue.js'
 import { holdLock, ifLocksFree, hasLocks } from './locks.js'
 import type { SafeStorage } from './storage.js'
 
@@ -32,6 +32,8 @@ export interface Tabs {
    * clock each page started with (issue 25 case 5).
    */
   _seeNow(): void
+  /** The entries of every other page's stored queue of this client (delivery.ts asks before a send what may be on the wire). */
+  _elsewhere(): Entry[]
   /** The oldest stamp of any value still queued, by this page or in another page's stored queue (Infinity: none). */
   _oldestQueued(): number
 }
@@ -115,6 +117,15 @@ export function shareWithTabs(
     if (typeof found == 'object') for (const entry of found._entries) entry.stamps.forEach(seen)
   }
   let seenThisTask = false
+  const elsewhere = () => {
+    const entries: Entry[] = []
+    for (const key of storage._keys(scope._all)) {
+      if (key == queue._key || !(key.startsWith(scope._own) || scope._legacy(key))) continue
+      const found = readQueue(storage._get(key) || '')
+      if (typeof found == 'object') entries.push(...found._entries)
+    }
+    return entries
+  }
   const survey = () => {
     for (const key of storage._keys(scope._all)) {
       if (key.startsWith(scope._own) || scope._legacy(key)) see(storage._get(key))
@@ -163,15 +174,10 @@ export function shareWithTabs(
       queueMicrotask(() => (seenThisTask = false))
       for (const key of storage._keys(scope._own)) if (key != queue._key) see(storage._get(key))
     },
+    _elsewhere: elsewhere,
     _oldestQueued() {
       let oldest = Infinity
-      const look = (entries: readonly { stamps: Map<string, number> }[]) => entries.forEach((entry) => entry.stamps.forEach((stamp) => (oldest = Math.min(oldest, stamp))))
-      look(queue._entries)
-      for (const key of storage._keys(scope._all)) {
-        if (key == queue._key || !(key.startsWith(scope._own) || scope._legacy(key))) continue
-        const found = readQueue(storage._get(key) || '')
-        if (typeof found == 'object') look(found._entries)
-      }
+      for (const entry of [...queue._entries, ...elsewhere()]) entry.stamps.forEach((stamp) => (oldest = Math.min(oldest, stamp)))
       return oldest
     },
     _handOver() {

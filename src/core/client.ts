@@ -120,6 +120,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
         return enrichment._extra(entry)
       },
       _delivered: enrichment._sent,
+      _elsewhere: () => tabs._elsewhere(),
       // A paused page's updates can still be delivered by another page (its key fixed meanwhile).
       _paused: () => config.storage != 'memory' && tabs._handOver(),
       _safely: safely,

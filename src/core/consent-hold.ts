@@ -19,10 +19,11 @@ export interface Held extends SafeStorage {
 export function holdWrites(inner: SafeStorage, holding: () => boolean): Held {
   // key → [what storage had when first held, the held value (null: removed)]
   const held = new Map<string, [string | null | undefined, string | null]>()
-  const put = (key: string, value: string | null, announce?: boolean) =>
-    holding()
-      ? held.set(key, [held.has(key) ? held.get(key)![0] : inner._get(key), value])
-      : (held.delete(key), value == null ? inner._remove(key, announce) : inner._set(key, value, announce))
+  const put = (key: string, value: string | null, announce?: boolean): boolean | void => {
+    if (holding()) return void held.set(key, [held.has(key) ? held.get(key)![0] : inner._get(key), value])
+    held.delete(key)
+    return value == null ? inner._remove(key, announce) : inner._set(key, value, announce)
+  }
   return {
     ...inner,
     _get: (key) => (held.has(key) ? held.get(key)![1] : inner._get(key)),

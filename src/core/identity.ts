@@ -51,11 +51,17 @@ export function createIdentity(
   // storage event, means this page's own code removed it (a consent manager, logout code).
   let stored = false
 
+  // This page's user could not be stored (storage full): no other tab can see who is signed in
+  // here, so this page's identity is its own until it can store one again (found case D1).
+  let detached = false
+
+  /** False when a real storage refused the value (full): it lives in this page's memory only. */
   const write = (key: string, value: string | null) => {
     // Announced: another client of this page sharing the keys follows at once, as other tabs do.
-    if (!canStore()) return
-    value == null ? storage._remove(key, true) : storage._set(key, value, true)
-    if (key == anonymousKey) stored = value != null
+    if (!canStore()) return true
+    const kept = value == null ? (storage._remove(key, true), true) : storage._set(key, value, true) !== false
+    if (key == anonymousKey) stored = kept && value != null
+    return kept
   }
 
   /**
@@ -114,6 +120,7 @@ export function createIdentity(
   }
 
   storage._watch((key, newValue) => {
+    if (detached) return
     // Read back rather than trust the event's value: this tab's own later write may have won.
     // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`): the user is
     // read again; the anonymousId is not written back, as the `reset()` that usually follows in that
@@ -139,6 +146,7 @@ export function createIdentity(
   const identity: Identity = {
     _anonymousId: anonymousId,
     _userId(fresh) {
+      if (detached) return user ?? null
       if (fresh) removedHere()
       if (user === undefined || fresh) {
         const found = read(userKey)
@@ -159,12 +167,16 @@ export function createIdentity(
       const found = read(anonymousKey)
       if (found && anonymous && found != anonymous) (anonymous = found), (stored = true)
       else anonymousId()
-      write(userKey, (user = userId))
+      detached = !write(userKey, (user = userId))
+      // Another tab, seeing no user, might link the stored anonymousId to someone else: this user
+      // gets an id of their own, in memory (the anonymous updates before stay the visitor's).
+      if (detached) (anonymous = nanoid()), (stored = false)
       // Linked to a user now: this id no longer gives way to another tab's (that would be a reset
       // there, and the old visitor's updates would follow the new id).
       provisionalUntil = 0
     },
     _reset() {
+      detached = false
       write(userKey, (user = null))
       write(anonymousKey, null)
       write(anonymousKey, (anonymous = nanoid()))
@@ -176,13 +188,14 @@ export function createIdentity(
     },
     _store(keep) {
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
-      stored = keep
+      // Only once written: read before, the id not yet stored would look removed by the page.
       if (keep) {
-        storage._set(anonymousKey, anonymousId(), true)
+        stored = storage._set(anonymousKey, anonymousId(), true) !== false
         // The user as stored (another tab may have identified one this page never read): kept.
         const current = identity._userId()
         if (current) storage._set(userKey, current, true)
       } else {
+        stored = false
         storage._remove(anonymousKey, true)
         storage._remove(userKey, true)
       }

@@ -43,6 +43,8 @@ export interface DeliveryOptions {
   _paused?(): void
   /** Whether the queue outlives the page (else what the exit send leaves behind is lost with it). */
   _lasting?(): boolean
+  /** Other pages' stored entries (tabs.ts): what they, or a page gone, may have on the wire. */
+  _elsewhere?(): readonly Entry[]
   /** Runs `task`, reporting instead of throwing: timers and callbacks must never throw into the page. */
   _safely<A extends unknown[]>(task: (...args: A) => void): (...args: A) => void
 }
@@ -82,6 +84,8 @@ const release = (bytes: number) => {
 
 /** Marks an entry sent by the exit send: on the wire without the lock, so nothing of its keys goes beside it. */
 const EXITING = Symbol()
+/** The longest a request may take (BASE_TIMEOUT for the largest body): a `wireUntil` further ahead means the clock went back. */
+const LONGEST = BASE_TIMEOUT + MAX_BODY
 
 /** The (visitor, key) pairs an entry writes on the server, by anonymousId and by userId. */
 const writes = (entry: Entry) => {
@@ -138,9 +142,33 @@ export function createDelivery(
 
   const timeout = (body: string) => BASE_TIMEOUT + body.length
 
+  /**
+   * Until when `entry` must wait (0: it may go): while a request that carries a value of one of its
+   * keys for its visitor may still be on the wire with no page left to see its answer (`wireUntil`,
+   * of this page's entries or another page's), a send beside it could land first and the older value
+   * last. Sent again after that, an unchanged value is only a repeat.
+   */
+  const heldUntil = (entry: Entry) => {
+    const now = Date.now()
+    let until = 0
+    const keys = Object.keys(entry.properties)
+    for (const other of [...queue._entries, ...(options._elsewhere?.() ?? [])]) {
+      const mark = other.wireUntil
+      if (!mark || mark <= now || mark > now + LONGEST || other.anonymousId != entry.anonymousId) continue
+      if (other === entry || (entry.link && other.link) || keys.some((name) => other.stamps.has(name))) until = Math.max(until, mark)
+    }
+    return until
+  }
+  /** A keepalive body goes, that may outlive the page: other pages hold its keys back until it is surely done. */
+  const onWire = (entry: Entry, body: string) => {
+    entry.wireUntil = Date.now() + timeout(body)
+  }
+
   /** `recorded`: the ledger knows already (a send under the lock records before releasing it). */
   const settle = (entry: Entry, { status, _retryAfter: retryAfter, message }: Answer, extra?: object, recorded?: boolean) => {
     entry[BUSY] = false
+    // Answered: nothing of it is on the wire any more.
+    entry.wireUntil = undefined
     const outcome = outcomeOf(status)
     if (outcome == 'sent' && !recorded) ledger._record(entry)
     // No longer queued here (opt-out, or adopted by another page while this one was cached).
@@ -201,7 +229,7 @@ export function createDelivery(
   /**
    * One entry under the origin-wide send lock: its answer and extra fields; undefined when nothing of
    * it was left to send; null when it is no longer this loop's (the exit send took it while this
-   * waited for the lock, or it was dropped).
+   * waited for the lock, or it was dropped); a time when it must wait until then (`heldUntil`).
    */
   const sendLocked = (entry: Entry) =>
     // One request in flight per origin: tabs take turns, so no server sees two at once from us,
@@ -214,11 +242,21 @@ export function createDelivery(
         // Checked at the moment of sending: an opt-out in another tab while this one waited for
         // the lock, or while a slow request was ahead, stops this send.
         if (!allowed()) return
+        const until = heldUntil(entry)
+        if (until) {
+          entry[BUSY] = false
+          return until
+        }
         const extra = options._extra?.(entry)
         const body = prepare(entry, extra)
         if (!body) return
         const bytes = utf8Length(body)
         const keepalive = bytes <= KEEPALIVE_SMALL && reserve(bytes)
+        // Kept by the browser if the page closes meanwhile: stored as on the wire until answered.
+        if (keepalive) {
+          onWire(entry, body)
+          queue._touch()
+        }
         const answer = await send(entry, body, timeout(body), keepalive)
         if (keepalive) release(bytes)
         // Before the lock is released: the next tab to send must know this value was delivered.
@@ -249,6 +287,11 @@ export function createDelivery(
           // pending): it waits, in memory, for the answer.
           if (options._denied?.() ?? true) wipe()
           else sending[BUSY] = false
+          break
+        }
+        if (typeof outcome == 'number') {
+          // Tried again once what may be on the wire is surely done.
+          flushTimer = setTimeout(safely(drain), outcome - Date.now())
           break
         }
         if (outcome) settle(sending, ...outcome, true)
@@ -303,7 +346,7 @@ export function createDelivery(
       for (const [index, entry] of waiting.entries()) {
         if (!lasting) for (const later of waiting.slice(index + 1)) if (later.anonymousId == entry.anonymousId) later.stamps.forEach((_, name) => dropKey(entry, name))
         const pairs = writes(entry)
-        const free = !lasting || (pairs.every((pair) => !taken.has(pair)) && !(entry.link && taken.has('v' + entry.anonymousId)))
+        const free = !lasting || (pairs.every((pair) => !taken.has(pair)) && !(entry.link && taken.has('v' + entry.anonymousId)) && !heldUntil(entry))
         for (const pair of [...pairs, 'v' + entry.anonymousId]) taken.add(pair)
         if (!free) continue
         const extra = options._extra?.(entry)
@@ -315,6 +358,7 @@ export function createDelivery(
         const bytes = utf8Length(body)
         if (!reserve(bytes)) continue
         entry[BUSY] = entry[EXITING] = true
+        onWire(entry, body)
         send(entry, body, timeout(body), true, true).then(
           safely((answer: Answer) => {
             release(bytes)

@@ -35,6 +35,12 @@ export interface Entry {
   bytes: number
   /** The stamp of the first update in it: adopted queues are merged with this page's in this order. */
   firstStamp: number
+  /**
+   * Wall-clock ms until which a keepalive request carrying it may still be on the wire, its page
+   * gone before the answer (sent at exit, or by a page that closed meanwhile): until then nothing of
+   * its visitor's keys is sent again, by any page, lest the older request land last (issue 25 case 2).
+   */
+  wireUntil?: number | undefined
 }
 
 export type Identity = Pick<Entry, 'userId' | 'anonymousId' | 'locationEnrichment' | 'externalId'>
@@ -60,6 +66,7 @@ export function mergeEntries(into: Entry, from: Entry): boolean {
     }
   })
   if (from.link) into.link = true
+  if (from.wireUntil) into.wireUntil = Math.max(into.wireUntil || 0, from.wireUntil)
   into.bytes += from.bytes
   into[SIZES] = undefined
   return true

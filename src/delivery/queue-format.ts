@@ -5,7 +5,7 @@ import type { Entry } from './entry.js'
 /**
  * The persisted queue of one page, format v1 (ARCHITECTURE.md, "Persisted formats"):
  * `{ version: 1, writtenAt, endpoint, entries: [{ userId?, anonymousId, locationEnrichment,
- * externalId?, properties, stamps: [[name, stamp]…], bytes, firstStamp }] }`.
+ * externalId?, properties, stamps: [[name, stamp]…], bytes, firstStamp, wireUntil? }] }`.
  */
 export const QUEUE_VERSION = 1
 
@@ -71,6 +71,7 @@ function readEntry(stored: any, v1: boolean): Entry | undefined {
     stamps,
     bytes: isCount(bytes) ? bytes : utf8Length(JSON.stringify(copy)),
     firstStamp,
+    ...(v1 && isCount(stored.wireUntil) && { wireUntil: stored.wireUntil }),
   }
 }
 

@@ -4,7 +4,7 @@
  * the first fixes; 0283326, main at the start of the second round). `issue`: the case of issue 25's list it shows (null: not on the list); `withLocks`: where it was found.
  */
 export const FOUND_CASES = [
-  { id: "F1", open: "two tabs setting one key within the same clock tick without Web Locks: nothing orders them (ARCHITECTURE, What this does not give)", found: "f12cb4f", issue: null, what: "two tabs set one key in the same millisecond: the later value is pruned as delivered", withLocks: true, gap: 0, seed: 1184925092,
+  { id: "F1", found: "f12cb4f", issue: null, what: "two tabs set one key in the same millisecond: the later value is pruned as delivered", withLocks: true, gap: 0, seed: 1184925092,
     steps: [{"do": "update", "tab": 0, "keys": ["c"]}, {"do": "open"}, {"do": "update", "tab": 3, "keys": ["c"]}, {"do": "update", "tab": 0, "keys": ["a"]}] },
   { id: "F2", found: "f12cb4f", issue: 8, what: "after optOut() the 2xx of the send on the wire writes the ledger", withLocks: true, gap: 0, seed: 295958905,
     steps: [{"do": "update", "tab": 0, "keys": ["b"]}, {"do": "flush", "tab": 0}, {"do": "optOut", "tab": 0}, {"do": "wait", "ms": 0}] },
@@ -34,7 +34,7 @@ export const FOUND_CASES = [
     steps: [{"do": "fault", "mode": "hang"}, {"do": "open"}, {"do": "identify", "tab": 0, "user": "alice"}, {"do": "wait", "ms": 1000}, {"do": "update", "tab": 1, "keys": ["c"]}, {"do": "fault", "mode": "401"}, {"do": "wait", "ms": 30000}] },
   { id: "F7c", found: "f12cb4f", issue: 3, what: "a new page does not adopt a crashed tab's queue at start", withLocks: false, gap: 1, seed: 277731081,
     steps: [{"do": "update", "tab": 0, "keys": ["c"]}, {"do": "crash", "tab": 0}, {"do": "open"}] },
-  { id: "F4c", open: "a page's own code removing uf-anonymousId: nothing tells that page its id is gone, so its queued update may follow the next id", found: "f12cb4f", issue: 7, what: "ids removed by page code: another tab's new id takes this tab's queued update", withLocks: false, gap: 1, seed: 20,
+  { id: "F4c", open: "a page's own code removing uf-anonymousId within 5 s of a new visitor's first id, while another tab writes a new one: Chromium reports that write as it reports two new tabs writing at once (oldValue null), so the page takes it for that race and its queued update follows the new id", found: "f12cb4f", issue: 7, what: "ids removed by page code: another tab's new id takes this tab's queued update", withLocks: false, gap: 1, seed: 20,
     steps: [{"do": "open"}, {"do": "update", "tab": 0, "keys": ["c"]}, {"do": "forgetIds", "tab": 0}] },
   { id: "F11", found: "f12cb4f", issue: 9, what: "storage full and a 401: the hand-over empties a queue that lived only in memory", withLocks: true, gap: 1, seed: 24,
     steps: [{"do": "storageFull", "on": true}, {"do": "fault", "mode": "401"}, {"do": "update", "tab": 0, "keys": ["b"]}, {"do": "wait", "ms": 10000}, {"do": "wait", "ms": 0}] },
@@ -46,7 +46,7 @@ export const FOUND_CASES = [
     steps: [{"do": "open", "memory": true}, {"do": "optOut", "tab": 0}, {"do": "update", "tab": 3, "keys": ["b"]}] },
   { id: "F3b", found: "f12cb4f", issue: 7, what: "ids removed by page code: the next identify() links the old anonymousId to a new user", withLocks: true, gap: 1, seed: 2147483622,
     steps: [{"do": "identify", "tab": 0, "user": "carol"}, {"do": "optIn", "tab": 0}, {"do": "forgetIds", "tab": 0}, {"do": "identify", "tab": 0, "user": "alice"}, {"do": "update", "tab": 0, "keys": ["c"]}] },
-  { id: "F5b", open: "without Web Locks, a value queued while the clock was ahead: two tabs' sends are not serialised there", found: "f12cb4f", issue: 5, what: "a value queued while the clock was ahead overwrites a later one", withLocks: true, gap: 1, seed: 1459076075,
+  { id: "F5b", found: "f12cb4f", issue: 5, what: "a value queued while the clock was ahead overwrites a later one", withLocks: true, gap: 1, seed: 1459076075,
     steps: [{"do": "open"}, {"do": "update", "tab": 1, "keys": ["a", "c"]}, {"do": "jump", "ms": -3600000}, {"do": "update", "tab": 0, "keys": ["a", "b"]}] },
   { id: "F2b", found: "f12cb4f", issue: 8, what: "after optOut() the 2xx of an exit keepalive writes the ledger", withLocks: true, gap: 1, seed: 1532039060,
     steps: [{"do": "identify", "tab": 0, "user": "alice"}, {"do": "hide", "tab": 0}, {"do": "optOut", "tab": 0}, {"do": "identify", "tab": 0, "user": "alice"}] },
@@ -69,8 +69,8 @@ export const FOUND_CASES = [
     steps: [{"do":"jump","ms":86400000},{"do":"open"},{"do":"update","tab":3,"keys":["a","c"]},{"do":"update","tab":0,"keys":["a"]}] },
   { id: "L1", found: "0283326", issue: 4, what: "past 1,000 pairs the ledger forgets a pair a queued stale value still needs, and the stale value wins", withLocks: true, gap: 1, seed: 1080144267,
     steps: [{"do":"open"},{"do":"update","tab":0,"keys":["a"]},{"do":"updateMany","tab":1},{"do":"updateMany","tab":0},{"do":"update","tab":0,"keys":["c"]}] },
-  { id: "W1", open: "an exit keepalive still on the wire when another send of a newer value of its key is answered first: nothing records what is on the wire once the entry is gone", found: "0283326", issue: 2, what: "a closed tab's exit keepalive lands after the next page's newer value of the same key", withLocks: true, gap: 1, seed: 16,
+  { id: "W1", found: "0283326", issue: 2, what: "a closed tab's exit keepalive lands after the next page's newer value of the same key", withLocks: true, gap: 1, seed: 16,
     steps: [{"do":"update","tab":0,"keys":["c"]},{"do":"close","tab":0},{"do":"open"},{"do":"hide","tab":0},{"do":"update","tab":0,"keys":["c"]},{"do":"fault","mode":"ok"}] },
-  { id: "D1", open: "storage full: a tab's identify cannot be stored, so another tab identifying someone else at once cannot see it and does not reset first", found: "0283326", issue: 6, what: "with storage full, two tabs identifying two users link one anonymousId to both", withLocks: true, gap: 1, seed: 396302064,
+  { id: "D1", found: "0283326", issue: 6, what: "with storage full, two tabs identifying two users link one anonymousId to both", withLocks: true, gap: 1, seed: 396302064,
     steps: [{"do":"update","tab":0,"keys":["c"]},{"do":"open"},{"do":"storageFull","on":true},{"do":"identify","tab":3,"user":"alice"},{"do":"identify","tab":0,"user":"carol"}] },
 ]
