@@ -199,6 +199,25 @@ describe('identity', () => {
     vi.unstubAllGlobals()
   })
 
+  it("a user storage cannot take gets an anonymousId of its own: another tab, seeing no user, may link the stored one (found case D1)", async () => {
+    storage.data.set('uf-anonymousId', 'shared-id')
+    const uf = make()
+    uf.updateProfile({ before: 1 })
+    await uf.flush()
+    // Storage full from here on: the userId cannot be stored, so no other tab can see alice.
+    vi.spyOn(storage, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError')
+    })
+    uf.identify('alice')
+    await uf.flush()
+    const link = fetch.requests.at(-1)!.body
+    expect(link.userId).toBe('alice')
+    expect(link.anonymousId).not.toBe('shared-id')
+    expect(uf.anonymousId).toBe(link.anonymousId)
+    // What came before stays the shared visitor's.
+    expect(fetch.requests[0].body).toMatchObject({ anonymousId: 'shared-id', properties: { before: 1 } })
+  })
+
   it('does not mint a second anonymousId when the stored one is unreadable for a moment', async () => {
     storage.data.set('uf-anonymousId', 'stored-id')
     const uf = make()
