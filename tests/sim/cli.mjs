@@ -9,7 +9,7 @@ import { describeStep } from './steps.mjs'
 
 /**
  * npm run sim -- --build <bundle> --runs <n> [--seed <s>] [--path <p>] [--no-locks | --both]
- *               [--invariants 1,2,3] [--gap <ms>] [--steps <max>]
+ *               [--invariants 1,2,3] [--gap <ms>] [--steps <max>] [--leave-out forgetIds,storageFull]
  *               [--replay '<json of steps>' --case-seed <n> [--verbose]]
  * Exits 1 and prints the shrunk case, with the commands that replay it, when an invariant breaks.
  */
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     invariants: { type: 'string', default: INVARIANTS.join(',') },
     steps: { type: 'string', default: '30' },
     gap: { type: 'string', default: '0' },
+    'leave-out': { type: 'string', default: '' },
     replay: { type: 'string' },
     'case-seed': { type: 'string' },
     verbose: { type: 'boolean', default: false },
@@ -68,6 +69,7 @@ if (args.replay) {
       invariants,
       gap,
       maxSteps: Number(args.steps),
+      leaveOut: args['leave-out'].split(',').filter(Boolean),
     })
     console.log(result.report)
     failed ||= result.failed

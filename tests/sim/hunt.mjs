@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
 const bundle = resolve(args.build)
 const withLocks = !args['no-locks']
 const invariants = args.invariants.split(',').map(Number)
-const flags = `--build ${args.build}${withLocks ? '' : ' --no-locks'}${args.invariants != INVARIANTS.join(',') ? ` --invariants ${args.invariants}` : ''}${args.gap != '0' ? ` --gap ${args.gap}` : ''}`
+const flags = `--build ${args.build}${withLocks ? '' : ' --no-locks'}${args.invariants != INVARIANTS.join(',') ? ` --invariants ${args.invariants}` : ''}${args.gap != '0' ? ` --gap ${args.gap}` : ''}${args['leave-out'] ? ` --leave-out ${args['leave-out']}` : ''}`
 // What broke, and with which kinds of steps: the same invariant broken by different step mixes is
 // usually a different cause (messages alone lump every lost value together).
 const signature = (v, steps) =>

@@ -35,7 +35,7 @@ export async function checkBundle({ bundle, build = bundle, withLocks = true, ru
   if (!details.failed) return { ...summary, report: `${env}: ${details.numRuns} cases passed in ${seconds.toFixed(1)} s (${speed}, seed ${details.seed})` }
   const [{ seed: caseSeed, steps }] = details.counterexample
   const { violations } = await runCase({ bundle, withLocks, seed: caseSeed, steps, invariants, gap })
-  const flags = `--build ${build}${withLocks ? '' : ' --no-locks'}${invariants.join(',') != INVARIANTS.join(',') ? ` --invariants ${invariants.join(',')}` : ''}${gap ? ` --gap ${gap}` : ''}`
+  const flags = `--build ${build}${withLocks ? '' : ' --no-locks'}${invariants.join(',') != INVARIANTS.join(',') ? ` --invariants ${invariants.join(',')}` : ''}${gap ? ` --gap ${gap}` : ''}${leaveOut.length ? ` --leave-out ${leaveOut.join(',')}` : ''}`
   const report = [
     `${env}: FAILED at case ${details.numRuns} (${details.numShrinks} shrinks; ${cases} cases run in ${seconds.toFixed(1)} s, ${speed})`,
     `  case seed ${caseSeed}, ${steps.length} steps (one tab is open at the start):`,
