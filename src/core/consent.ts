@@ -12,8 +12,8 @@ export interface Consent {
  * The choice under `<prefix>-optOut`, as the opt-out flag always was: '1' denied, '0' granted. Read
  * from storage once per task (every call asks, several times, issue 20), so a choice made in one tab
  * holds in the others from their next task. Read again at once after this client's own choice, and
- * after a change of the key that another client of this page announced or a storage event told (this
- * watcher is registered before the client's own, which then reads the new choice).
+ * after any change another client of this page announced or a storage event told (rare; this watcher
+ * is registered before the client's own, which then reads the new choice).
  * Without one, the page's default: denied with `optedOut: true` or Global Privacy Control (when
  * respected; the most restrictive reading wins), else `consent`. A stored choice wins over that
  * default, as an explicit choice should: yesterday's Accept is not undone by a page that starts every
@@ -27,7 +27,7 @@ export function createConsent(storage: SafeStorage, prefix: string, { optedOut, 
   // This task's reading; forgotten at its end.
   let known: ConsentState | undefined
   const forget = () => void (known = undefined)
-  storage._watch((changed) => (changed == key || changed == null) && forget())
+  storage._watch(forget)
   return {
     _key: key,
     _state() {

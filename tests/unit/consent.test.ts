@@ -226,6 +226,8 @@ describe('across tabs (two clients of one storage, as tabs see it)', () => {
   it('reads the stored choice once per task, and at once after a choice of its own or one another client announced', async () => {
     const a = make()
     const b = make({ storagePrefix: 'uf', writeKey: 'other' })
+    // The first call stores the anonymousId, announced: a change, after which the choice is read again.
+    a.updateProfile({ first: true })
     await Promise.resolve()
     const getItem = vi.spyOn(storage, 'getItem')
     const flagReads = () => getItem.mock.calls.filter(([key]) => key == 'uf-optOut').length
