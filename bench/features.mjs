@@ -1,17 +1,31 @@
 // What each feature of SPEC §8 costs the script tag build: the build again with that feature's
 // module replaced by a stub that does nothing, and the difference. Exported for bench/run.mjs;
 // run directly (after `npm run build`), it prints the table.
+import { readFileSync } from 'node:fs'
 import { rollup } from 'rollup'
+import ts from 'typescript'
 import config from '../rollup.config.mjs'
 import { measure } from './size.mjs'
 
 const root = new URL('../', import.meta.url).pathname
 
-/** Each feature: the module that holds it, and a stub exporting the same names. */
+/** The declaration of `name` in a module's source, kept in its stub because another feature uses it. */
+const keep = (source, name) => {
+  const found = new RegExp(`^export const ${name} [\\s\\S]*?\\n}\\n`, 'm').exec(source)
+  if (!found) throw new Error(`bench/features.mjs: no export const ${name} to keep`)
+  // As JavaScript: a stub is loaded past the TypeScript plugin.
+  return ts.transpileModule(found[0], { compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext } }).outputText
+}
+
+/**
+ * Each feature: the module that holds it, and a stub exporting the same names (or a function of
+ * the module's source that answers one).
+ */
 export const FEATURES = {
   'device data (deviceData)': ['features/device-data.ts', 'export const collectDeviceData = () => ({})'],
   'bot filter (blockBots)': ['features/bots.ts', 'export const isBot = () => false'],
-  'cookies across subdomains (cookieDomain)': ['browser/cookies.ts', 'export const withCookies = (s) => s; export const whenVisible = () => {}'],
+  // readCookies stays: the server cookie (server-cookie.ts) reads with it too.
+  'cookies across subdomains (cookieDomain)': ['browser/cookies.ts', (source) => keep(source, 'readCookies') + 'export const withCookies = (s) => s; export const whenVisible = () => {}'],
   'bootstrap id (anonymousId)': ['features/bootstrap.ts', 'export const bootstrapId = () => {}'],
   'first touch (attribution)': ['features/attribution.ts', 'export const firstTouch = () => {}'],
   'external id and when device data goes (enrich)': [
@@ -25,7 +39,7 @@ async function build(stub) {
   let stubbed = false
   const stubPlugin = {
     name: 'stub',
-    load: (id) => (stub && id == root + 'src/' + stub[0] ? ((stubbed = true), stub[1]) : null),
+    load: (id) => (stub && id == root + 'src/' + stub[0] ? ((stubbed = true), typeof stub[1] == 'function' ? stub[1](readFileSync(id, 'utf8')) : stub[1]) : null),
   }
   const bundle = await rollup({ input: root + iife.input, plugins: [stubPlugin, ...iife.plugins.filter((plugin) => plugin.name != 'print-integrity')], onwarn: () => {} })
   const { output } = await bundle.generate({ format: 'iife' })

@@ -10,7 +10,7 @@ import type { Options, Properties, ProxiedOptions, Shape, UserFluxClient } from 
  * bundling it twice, a module re-run by HMR) still find one another's clients.
  */
 const REGISTRY = Symbol.for('userflux-snippet.clients')
-type Entry = [client: UserFluxClient<any>, options: Map<string, unknown>]
+type Entry = [client: UserFluxClient<any>, options: Options]
 /** By the storage (a Storage object of your own is another visitor's, as tests give each client), then by the three. */
 type Registry = Map<unknown, Map<string, Entry>>
 const registry = (): Registry => ((globalThis as { [REGISTRY]?: Registry })[REGISTRY] ??= new Map())
@@ -20,10 +20,6 @@ const KEYED = ['writeKey', 'endpoint', 'storagePrefix', 'storage']
 // Functions compare by their source: an `onError` written inline is a new function on every render
 // and every hot reload, and the same one for what it does.
 const same = (x: unknown, y: unknown) => x === y || (typeof x == 'function' && typeof y == 'function' && String(x) == String(y))
-
-// As normalizeOptions read them (own properties, defaults filled in: `{ debug: undefined }` is `{}`,
-// `'/uf/'` is `'/uf'`), in a Map: a key such as `__proto__` is just a key.
-const ownEntries = (config: object) => new Map(Object.entries(config))
 
 /**
  * Creates a client, or returns the live one of this page for the same `writeKey`, `endpoint` and
@@ -46,9 +42,11 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
   const found = clients.get(key)
   if (found) {
     const [client, first] = found
-    const given = ownEntries(config)
-    // The three of the key are the same by now (a missing key and '' alike).
-    const differ = [...new Set([...first.keys(), ...given.keys()])].filter((name) => !KEYED.includes(name) && !same(first.get(name), given.get(name)))
+    // Compared as normalizeOptions read them (own properties, defaults filled in: `{ debug: undefined }`
+    // is `{}`, `'/uf/'` is `'/uf'`), in objects without a prototype: a key such as `__proto__` is
+    // just a key, and the spread defines it as one. The three of the key are the same by now (a
+    // missing key and '' alike).
+    const differ = Object.keys({ ...first, ...config }).filter((name) => !KEYED.includes(name) && !same(first[name as keyof Options], config[name as keyof Options]))
     if (differ.length) {
       createLogger(config.debug, config.onError)._report(
         new UserFluxError(
@@ -60,7 +58,7 @@ export function createClient<P extends Shape<P> = Properties>(options?: Options 
     return client
   }
   const client = create<P>(options)
-  clients.set(key, [client, ownEntries(config)])
+  clients.set(key, [client, config])
   const destroy = client.destroy
   client.destroy = () => {
     if (clients.get(key)?.[0] == client) clients.delete(key)

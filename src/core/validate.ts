@@ -25,6 +25,9 @@ export const put = (object: Record<string, unknown>, name: string, value: unknow
   else object[name] = value
 }
 
+/** A stamp, a size or a time read back from storage: a finite number, not below 0. */
+export const isCount = (value: unknown): value is number => typeof value == 'number' && value >= 0 && Number.isFinite(value)
+
 /** The longest id (userId, anonymousId, externalId) kept: a stored 70 KB id would make every body too big to send. */
 export const MAX_ID_LENGTH = 1024
 

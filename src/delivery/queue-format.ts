@@ -1,4 +1,4 @@
-import { isPlainObject, isValidId, put, utf8Length } from '../core/validate.js'
+import { isCount, isPlainObject, isValidId, put, utf8Length } from '../core/validate.js'
 import type { Properties } from '../types.js'
 import type { Entry } from './entry.js'
 
@@ -25,7 +25,6 @@ export const writeQueue = (entries: readonly Entry[], endpoint: string) =>
     entries: entries.map((entry) => ({ ...entry, stamps: [...entry.stamps] })),
   })
 
-const isCount = (value: unknown): value is number => typeof value == 'number' && value >= 0 && Number.isFinite(value)
 const optionalId = (value: unknown) => value === undefined || value === null || isValidId(value)
 
 /** A copy of stored properties in which every own key is an ordinary key (`__proto__` included). */

@@ -222,6 +222,30 @@ describe('across tabs (two clients of one storage, as tabs see it)', () => {
     await run()
     expect(fetch.requests).toEqual([])
   })
+
+  it('reads the stored choice once per task, and at once after a choice of its own or one another client announced', async () => {
+    const a = make()
+    const b = make({ storagePrefix: 'uf', writeKey: 'other' })
+    // The first call stores the anonymousId, announced: a change, after which the choice is read again.
+    a.updateProfile({ first: true })
+    await Promise.resolve()
+    const getItem = vi.spyOn(storage, 'getItem')
+    const flagReads = () => getItem.mock.calls.filter(([key]) => key == 'uf-optOut').length
+    for (let i = 0; i < 100; i++) a.updateProfile({ i })
+    expect(flagReads()).toBe(1)
+    // Another tab's write (its storage event comes in a later task): read by the next task.
+    storage.data.set('uf-optOut', '1')
+    expect(a.consent).toBe('granted')
+    await Promise.resolve()
+    expect(a.consent).toBe('denied')
+    a.optIn()
+    expect(a.consent).toBe('granted')
+    expect(b.consent).toBe('granted')
+    b.optOut()
+    expect(b.consent).toBe('denied')
+    expect(a.consent).toBe('denied')
+    expect(a.hasOptedOut).toBe(true)
+  })
 })
 
 describe('with cookieDomain', () => {
