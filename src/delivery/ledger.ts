@@ -1,5 +1,5 @@
 import type { UserFluxError } from '../core/errors.js'
-import { isPlainObject, isValidId } from '../core/validate.js'
+import { isCount, isPlainObject, isValidId } from '../core/validate.js'
 import { corrupt, type SafeStorage } from '../browser/storage.js'
 import { dropKey, type Entry } from './entry.js'
 
@@ -52,8 +52,6 @@ export function valueHash(value: unknown): string {
  * anonymous reaches the user's profile only through the link, by the API's merge, not as sent.
  */
 const hashOf = (entry: Entry, name: string) => valueHash(entry.userId ? [entry.userId, entry.properties[name]] : entry.properties[name])
-
-const isCount = (value: unknown): value is number => typeof value == 'number' && value >= 0 && Number.isFinite(value)
 
 /**
  * Origin-wide order of values. Every value queued gets a stamp (microseconds, strictly increasing
