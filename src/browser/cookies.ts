@@ -112,9 +112,9 @@ export function withCookies(
       return cookie
     },
     // The cookie first: the storage write tells this page's other clients, who read the cookie back.
-    _set(key, value, announce) {
+    _set(key, value, announce, keepOnFailure) {
       write(key, value)
-      return storage._set(key, value, announce)
+      return storage._set(key, value, announce, keepOnFailure)
     },
     _remove(key, announce) {
       write(key, '')

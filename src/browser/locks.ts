@@ -1,8 +1,18 @@
 import { SCRIPT_TAG } from '../core/build.js'
 
+import { readSafely } from '../core/validate.js'
+
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
-const locks = (): LockManager | undefined => globalThis.navigator?.locks
+const locks = (): LockManager | undefined => readSafely(() => globalThis.navigator?.locks)
 export const hasLocks = () => !!locks()
+
+/**
+ * `manager.request(...)` as a promise that may reject but never throws: a page can replace
+ * LockManager.prototype.request with one that throws at once (issue 25 case 13), and the callers'
+ * `.catch` must see that too.
+ */
+const request = (manager: LockManager, ...args: unknown[]): Promise<unknown> =>
+  new Promise((resolve) => resolve((manager.request as (...args: unknown[]) => Promise<unknown>)(...args)))
 
 /** Runs `task` holding the origin-wide lock `name`, or at once where there are no Web Locks. */
 export function withLock<T>(name: string, task: () => Promise<T>): Promise<T | undefined> {
@@ -14,7 +24,7 @@ export function withLock<T>(name: string, task: () => Promise<T>): Promise<T | u
   }
   // A request can fail (an opaque origin): the task then runs without the lock. A task that ran
   // and failed is never run again (that would send twice); its failure settles as undefined.
-  return manager ? (manager.request(name, once) as Promise<T>).catch(() => (ran ? undefined : once())) : once()
+  return manager ? (request(manager, name, once) as Promise<T>).catch(() => (ran ? undefined : once())) : once()
 }
 
 /**
@@ -30,14 +40,13 @@ export function ifLocksFree(names: string[], task: (free: string[]) => void): bo
   const held = new Promise<void>((resolve) => (release = resolve))
   const asked = names.map(
     (name) =>
-      new Promise<void>((answered) =>
-        manager
-          ?.request(name, { ifAvailable: true }, (lock) => {
+      new Promise<void>((answered) => {
+        if (manager)
+          request(manager, name, { ifAvailable: true }, (lock: Lock | null) => {
             answered()
             if (lock) return free.push(name), held
-          })
-          .catch(() => answered()),
-      ),
+          }).catch(() => answered())
+      }),
   )
   if (manager)
     Promise.all(asked)
@@ -57,12 +66,11 @@ export function holdLock(name: string, onHeld?: () => void): () => void {
   const manager = locks()
   // Without Web Locks there is nothing to wait for.
   if (!manager) onHeld?.()
-  manager
-    ?.request(name, () => {
+  if (manager)
+    request(manager, name, () => {
       if (!SCRIPT_TAG && released) return
       onHeld?.()
       return new Promise<void>((resolve) => (release = resolve))
-    })
-    .catch(() => {})
+    }).catch(() => {})
   return SCRIPT_TAG ? () => release() : () => ((released = true), release())
 }

@@ -12,7 +12,7 @@ import { createIdentity } from './identity.js'
 import { createInertClient } from './inert.js'
 import { createLedger } from '../delivery/ledger.js'
 import { watchPage } from '../browser/lifecycle.js'
-import { createLogger } from './log.js'
+import { createLogger, type Logger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { createQueue } from '../delivery/queue.js'
 import { expireServerId, serverId } from '../browser/server-cookie.js'
@@ -22,7 +22,7 @@ import { shareWithTabs, type Tabs } from '../browser/tabs.js'
 import { createTransport } from '../delivery/transport.js'
 import type { CallOptions, Options, Properties, ProxiedOptions, Shape, UserFluxClient } from '../types.js'
 import { createUnchanged } from './unchanged.js'
-import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js'
+import { checkUserId, readSafely, sanitize, utf8Length, type Sanitized } from './validate.js'
 
 /**
  * Creates a client. Never throws, nor does any method: setup mistakes (a bad option, reported by name
@@ -31,12 +31,27 @@ import { checkUserId, sanitize, utf8Length, type Sanitized } from './validate.js
  */
 export function createClient<P extends Shape<P> = Properties>(options?: Options | ProxiedOptions): UserFluxClient<P> {
   const { options: config, problems } = normalizeOptions(options as Options)
-  const { _report: report, _log: log } = createLogger(config.debug, config.onError)
+  const logger = createLogger(config.debug, config.onError)
+  try {
+    return start<P>(config, problems, logger)
+  } catch (error) {
+    // A page that broke what the browser gives (a getter or a prototype method that throws) must
+    // not lose its own script to ours: an inert client, and the reason said (issue 25 case 13).
+    const why = new UserFluxError('internal', 'could not start: ' + error)
+    logger._report(why)
+    return createInertClient(why)
+  }
+}
+
+type Normalized = ReturnType<typeof normalizeOptions>
+
+/** The client itself, for createClient, which turns anything this throws into an inert client. */
+function start<P extends Shape<P>>(config: Normalized['options'], problems: Normalized['problems'], { _report: report, _log: log }: Logger): UserFluxClient<P> {
   for (const { message } of problems) report(new UserFluxError('invalid-argument', message))
   // A missing .env in production must not blank the page: a client that does nothing, said once above.
   const noKey = problems.find(({ _name: name }) => name == 'writeKey')
   if (noKey) return createInertClient(new UserFluxError('invalid-argument', noKey.message))
-  if (config.blockBots && isBot(String(globalThis.navigator?.userAgent || ''))) {
+  if (config.blockBots && isBot(String(readSafely(() => globalThis.navigator?.userAgent) || ''))) {
     const why = new UserFluxError('bot', 'crawler user agent: nothing stored or sent (blockBots)')
     log(why.message)
     return createInertClient(why)

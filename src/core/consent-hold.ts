@@ -19,10 +19,12 @@ export interface Held extends SafeStorage {
 export function holdWrites(inner: SafeStorage, holding: () => boolean): Held {
   // key → [what storage had when first held, the held value (null: removed)]
   const held = new Map<string, [string | null | undefined, string | null]>()
-  const put = (key: string, value: string | null, announce?: boolean): boolean | void => {
+  // Every argument passed on: a ledger write that hits the quota must keep the stored record
+  // (`keepOnFailure`), or every page forgets what was delivered (issue 25 case 10).
+  const put = (key: string, value: string | null, announce?: boolean, keepOnFailure?: boolean): boolean | void => {
     if (holding()) return void held.set(key, [held.has(key) ? held.get(key)![0] : inner._get(key), value])
     held.delete(key)
-    return value == null ? inner._remove(key, announce) : inner._set(key, value, announce)
+    return value == null ? inner._remove(key, announce) : inner._set(key, value, announce, keepOnFailure)
   }
   return {
     ...inner,

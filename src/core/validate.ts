@@ -92,3 +92,13 @@ export function sanitize(method: string, properties: unknown): Sanitized | UserF
     return invalid(problem || `${method}: properties unreadable (${error})`)
   }
 }
+
+/**
+ * A browser property as the page left it, or undefined: a page (or an extension) can replace any
+ * getter with one that throws, and a field missing is better than an update lost (issue 25 case 13).
+ */
+export const readSafely = <T>(read: () => T): T | undefined => {
+  try {
+    return read()
+  } catch {}
+}

@@ -199,7 +199,7 @@ export function createDelivery(
         log(error.message)
         if (attempt == REPORT_AFTER) report(error)
         clearTimeout(retryTimer)
-        retryAt = Date.now() + delay
+        retryAt = Math.ceil(Date.now() + delay)
         retryTimer = setTimeout(
           safely(() => {
             retryTimer = undefined
@@ -311,6 +311,12 @@ export function createDelivery(
     _flush: () =>
       new Promise((resolve) => {
         const marks = queue._entries.map((entry) => entry.firstStamp)
+        // Due (the app waited until `retryAt`, and its timer ran before ours): this call is the
+        // retry, so that a loop waiting for `retryAt` never finds the backoff still on and spins.
+        if (retryTimer && Date.now() >= retryAt) {
+          clearTimeout(retryTimer)
+          retryTimer = undefined
+        }
         // Honour the backoff: an app calling flush() after every update must not hammer a failing
         // API; `retryAt` says when trying again is worth it.
         if (paused || retryTimer) resolve(failed((paused || lastError)!))

@@ -1,3 +1,5 @@
+import { readSafely } from '../core/validate.js'
+
 /** The `deviceData` object of a profile request, with the fields and vocabulary of UserFlux's own SDK. */
 export type DeviceData = Record<string, string | number | undefined>
 
@@ -7,7 +9,7 @@ export type DeviceData = Record<string, string | number | undefined>
  * The user agent is capped: the body must stay far under 64 KiB.
  */
 export function collectDeviceData(): DeviceData {
-  const userAgent = navigator.userAgent.slice(0, 512)
+  const userAgent = String(readSafely(() => navigator.userAgent) ?? '').slice(0, 512)
   const has = (pattern: RegExp) => pattern.test(userAgent)
   const [browser, version] = has(/Chrome/)
     ? ['Chrome', /Chrome\/(\d+)/]
@@ -35,10 +37,10 @@ export function collectDeviceData(): DeviceData {
             : has(/Linux/)
               ? 'Linux'
               : 'Unknown',
-    screenWidth: screen.width,
-    screenHeight: screen.height,
-    browserWidth: innerWidth,
-    browserHeight: innerHeight,
-    browserLanguage: navigator.language,
+    screenWidth: readSafely(() => screen.width),
+    screenHeight: readSafely(() => screen.height),
+    browserWidth: readSafely(() => innerWidth),
+    browserHeight: readSafely(() => innerHeight),
+    browserLanguage: readSafely(() => navigator.language),
   }
 }

@@ -69,7 +69,7 @@ const SKIP: Record<string, string> = {
   '': 'plain fences: the architecture diagram and the CSP directives, not code',
 }
 /** How many blocks of each language the README has; a sample added or removed must show here. */
-const EXPECTED_COUNTS: Record<string, number> = { html: 11, js: 5, ts: 7, tsx: 6, sh: 6, nginx: 1, '': 3 }
+const EXPECTED_COUNTS: Record<string, number> = { html: 11, js: 5, ts: 8, tsx: 6, sh: 6, nginx: 1, '': 3 }
 
 /** Every runnable sample, by what identifies it; each must match exactly one block and vice versa. */
 const SAMPLES = {
@@ -93,6 +93,8 @@ const SAMPLES = {
   plainJsLogIn: { lang: 'js', is: (code: string) => code.includes('loginForm') },
   npmQuickStart: { lang: 'ts', is: (code: string) => code.includes('createClient(') },
   identifyAndReset: { lang: 'ts', is: (code: string) => code.includes('.identify(') && code.includes('.reset()') },
+  // Run below against an API that answers 503 for a while, and type-checked with the package's types.
+  flushUntilOk: { lang: 'ts', is: (code: string) => code.includes('retryAt') },
   reactHook: { lang: 'tsx', is: (code: string) => code.includes('useEffect') },
   // Type-checked below against the package's types and React's; app/providers.tsx is also the file
   // tests/apps/next builds and runs.
@@ -385,6 +387,32 @@ describe('README.md code samples', () => {
     expect(errors).toEqual([])
   })
 
+  it('the "until stored" loop: through a 503 spell it waits for retryAt, makes a few flush() calls, and answers true once stored', async () => {
+    const name = 'flushUntilOk'
+    const module = transpile(sample(name).code, 'flushed.ts')
+    stack.serve('/readme/flushed.js', module)
+    const boot = `import { createClient } from 'userflux-snippet'
+import { flushed } from '/readme/flushed.js'
+const uf = createClient({ writeKey: ${JSON.stringify(WRITE_KEY)}, endpoint: ${JSON.stringify(stack.api.url)}, minRetryDelay: 300, maxRetryDelay: 600 })
+let calls = 0
+const flush = uf.flush
+uf.flush = () => (calls++, flush())
+uf.updateProfile({ plan: 'pro' })
+window.result = flushed(uf).then((ok) => ({ ok, calls }))`
+    await stack.api.faults([{ status: 503, times: 4 }])
+    const html = htmlPage(`${importMap()}\n<script type="module">\n${boot}\n</script>`)
+    const { page, errors } = await visit(servePage('/readme/flushed.html', html))
+    const { ok, calls } = await page.waitForFunction(() => (window as any).result, undefined, { timeout: 30_000 }).then(() => page.evaluate(() => (window as any).result))
+    expect(ok).toBe(true)
+    // Four 503s, then stored: one call per try (a spinning loop would make thousands).
+    expect(calls).toBeGreaterThanOrEqual(2)
+    expect(calls).toBeLessThanOrEqual(8)
+    expect(await stack.api.accepted()).toEqual([expect.objectContaining({ properties: { plan: 'pro' } })])
+    // What the spell shows on the console (the browser's failed loads, the client's one report of the
+    // outage, after three sends), and nothing else.
+    expect(errors.filter((line) => !/status of 503|^userflux: failed \(503/.test(line))).toEqual([])
+  })
+
   it('React hook: useUserFlux({ id, plan }) identifies the signed-in user with the plan', async () => {
     const name = 'reactHook'
     let source = sample(name).code
@@ -500,13 +528,14 @@ describe('README.md code samples', () => {
     }
   })
 
-  it('setUser, React and Next.js samples: type-check under strict and exactOptionalPropertyTypes, with React\'s types', () => {
+  it('setUser, the until-stored loop, React and Next.js samples: type-check under strict and exactOptionalPropertyTypes, with React\'s types', () => {
     const dir = `${root}tests/.readme-apps-${process.pid}/`
     mkdirSync(dir + 'app', { recursive: true })
     try {
       const files: Record<string, string> = {
         'vite-env.d.ts': sample('viteEnv').code + '\ninterface ImportMetaEnv { readonly VITE_USERFLUX_ENDPOINT?: string }\n',
         'set-user.ts': `import type { UserFluxClient } from 'userflux-snippet'\ndeclare const uf: UserFluxClient\ndeclare const user: { id: string; plan: string } | null\n${sample('setUserLine').code}\n`,
+        'flushed.ts': sample('flushUntilOk').code,
         'main.tsx': sample('reactProvider').code,
         'App.tsx': 'export function App() { return null }\n',
         'hooks.tsx': sample('reactHooks').code,

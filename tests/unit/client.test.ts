@@ -272,6 +272,21 @@ describe('delivery', () => {
     expect(fetch.requests).toHaveLength(1)
   })
 
+  it('flush() during a backoff says when the next try is due (retryAt); called once it is due, it is that try, even before the retry timer ran', async () => {
+    fetch.answers.push(500)
+    const uf = make({ minRetryDelay: 1000, maxRetryDelay: 1000 })
+    uf.updateProfile({ a: 1 })
+    await uf.flush()
+    const during = await uf.flush()
+    expect(during).toMatchObject({ ok: false, retryAt: expect.any(Number) })
+    const retryAt = (during as { retryAt: number }).retryAt
+    expect(retryAt).toBeGreaterThan(Date.now())
+    // The clock reaches retryAt, and the app's own timer runs first: the backoff is over for it.
+    vi.setSystemTime(retryAt)
+    expect(await uf.flush()).toEqual({ ok: true })
+    expect(fetch.requests).toHaveLength(2)
+  })
+
   it('drops and reports a permanent 4xx, and goes on with the rest', async () => {
     fetch.answers.push({ status: 400, body: JSON.stringify({ error: 'bad_request', message: 'properties must be an object' }) })
     const uf = make()

@@ -68,4 +68,14 @@ describe('holdWrites: the pending consent overlay', () => {
     held._release(true)
     expect(backing.data.get('uf-userId')).toBe('bob')
   })
+  it('once not holding, passes keepOnFailure on: a write that hits the quota leaves the stored record (issue 25 case 10)', () => {
+    const { backing, held, stop } = setup()
+    stop()
+    backing.data.set('uf-delivered-v1|k', 'record')
+    backing.failWrites = true
+    expect(held._set('uf-delivered-v1|k', 'newer', false, true)).toBe(false)
+    expect(backing.data.get('uf-delivered-v1|k')).toBe('record')
+    held._set('uf-delivered-v1|k', 'newer')
+    expect(backing.data.has('uf-delivered-v1|k')).toBe(false)
+  })
 })

@@ -115,6 +115,19 @@ describe('withCookies', () => {
   })
 })
 
+describe('withCookies passes every argument on', () => {
+  it('a write that hits the quota with keepOnFailure leaves the stored value (the record of what was delivered, issue 25 case 10)', () => {
+    const storage = wrap()
+    backing.data.set('uf-delivered-v1|k', 'record')
+    backing.failWrites = true
+    expect(storage._set('uf-delivered-v1|k', 'newer', false, true)).toBe(false)
+    expect(backing.data.get('uf-delivered-v1|k')).toBe('record')
+    // Without it, the stale value goes (a queue snapshot must not outlive its newer state).
+    storage._set('uf-delivered-v1|k', 'newer')
+    expect(backing.data.has('uf-delivered-v1|k')).toBe(false)
+  })
+})
+
 describe('withCookies: every subdomain can write them (SPEC §14)', () => {
   it('two copies of one name are tampering: the cookie is ignored, storage used, reported once', () => {
     backing.setItem('uf-anonymousId', 'mine')

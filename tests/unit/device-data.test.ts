@@ -47,3 +47,18 @@ describe('collectDeviceData', () => {
     expect(JSON.parse(JSON.stringify(collectDeviceData()))).toEqual({ userAgent: 'Firefox/1', browser: 'Firefox', browserVersion: '1', deviceType: 'Desktop', os: 'Unknown' })
   })
 })
+
+describe('collectDeviceData on a page that broke what it reads (issue 25 case 13)', () => {
+  it('a getter that throws leaves its field out; the rest is collected and nothing throws', () => {
+    const throwing = (name: string) => ({ get: () => { throw new Error(name + ' unavailable') } })
+    vi.stubGlobal('navigator', Object.defineProperties({}, { userAgent: throwing('userAgent'), language: { value: 'en-GB' } }))
+    vi.stubGlobal('screen', Object.defineProperties({}, { width: throwing('width'), height: { value: 1080 } }))
+    vi.stubGlobal('innerWidth', 1280)
+    vi.stubGlobal('innerHeight', 720)
+    const data = collectDeviceData()
+    expect(data.userAgent).toBe('')
+    expect(data.screenWidth).toBeUndefined()
+    expect(data).toMatchObject({ browser: 'Unknown', screenHeight: 1080, browserWidth: 1280, browserLanguage: 'en-GB' })
+    expect(JSON.parse(JSON.stringify(data))).not.toHaveProperty('screenWidth')
+  })
+})

@@ -5,6 +5,24 @@ import { FakeLocks } from '../support/fake-locks.js'
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
 afterEach(() => vi.unstubAllGlobals())
 
+describe('a LockManager whose request throws at once (a page that replaced it, issue 25 case 13)', () => {
+  it('nothing throws: withLock runs the task without the lock, holdLock and ifLocksFree let it be', async () => {
+    vi.stubGlobal('navigator', { locks: { request: () => { throw new Error('locks boom') } } })
+    const task = vi.fn(async () => 'done')
+    expect(await withLock('l', task)).toBe('done')
+    expect(task).toHaveBeenCalledOnce()
+    expect(() => holdLock('page', vi.fn())).not.toThrow()
+    const free = vi.fn()
+    expect(() => ifLocksFree(['a'], free)).not.toThrow()
+    await tick()
+    expect(free).toHaveBeenCalledWith([])
+  })
+  it('a navigator.locks getter that throws is no Web Locks', () => {
+    vi.stubGlobal('navigator', Object.defineProperty({}, 'locks', { get: () => { throw new Error('no') } }))
+    expect(hasLocks()).toBe(false)
+  })
+})
+
 describe('without Web Locks (old browsers, insecure origins)', () => {
   it('withLock runs the task at once, holdLock calls onHeld at once, ifLocksFree tries nothing', async () => {
     vi.stubGlobal('navigator', {})
