@@ -123,6 +123,51 @@ addEventListener('pageshow', (event) => event.persisted && (console.log(${JSON.s
     await context.close()
   })
 
+  // Issue 25 case 15: case 11 failed one CI run in a few, when the closed tabs' locks happened to be
+  // released apart and the next page adopted some queues, delivered them, then adopted the rest. Now
+  // a queue whose lock is held but that was written in the last 2 s is waited for (tabs.ts), so tabs
+  // closed together are adopted together: case 11 passed 10 runs of 10 here, f12cb4f 8 of 10 ("expected
+  // 5 to be less than or equal to 3"). Here the split cannot be avoided (tab B is busy, alive and
+  // holding its lock, while tab A closes and the next page adopts A's queue; B closes later): the cap
+  // must hold over both steps. (This one held on f12cb4f too;
+  // it guards the cap counting what waits from both steps.)
+  it('issue 25 case 15: the cap holds when closed tabs’ queues are adopted in two steps', async () => {
+    await stack.api.faults([{ status: 503, times: 1000 }])
+    const context = await stack.newContext()
+    const options = { ...noRetry, maxQueueSize: 3 }
+    const [a, b] = [await stack.open(context, { build: 'esm', options }), await stack.open(context, { build: 'esm', options })]
+    for (const [name, tab] of [['a', a], ['b', b]] as const) {
+      expect(await inPage(tab, `for (let i = 0; i < 3; i++) uf.updateProfile({ ['${name}k' + i]: i }, { locationEnrichment: i % 2 == 1 }); return (await uf.flush()).ok`)).toBe(false)
+    }
+    // B busy for 9 s: alive, holding its lock, running nothing else (no storage event, no timer).
+    const busy = b.evaluate(() => {
+      const end = Date.now() + 9000
+      while (Date.now() < end);
+    })
+    await a.close()
+    await stack.api.waitForPosts((body) => 'ak0' in (body.properties || {}), 2)
+    // Step one: A's queue (B's lock is held, and B wrote its queue seconds ago: not closing).
+    await sleep(2500)
+    const next = await stack.open(context, { build: 'esm', options: { ...fast, maxQueueSize: 3 } })
+    await sleep(4000) // past any wait of the next page for queues that are closing
+    // Step two: B wakes and closes; its exit send fails too, and the next page adopts its queue.
+    await busy
+    await sleep(1500) // B catches up: A's queue is gone (the next page took it), nothing for B to adopt
+    await b.close()
+    await stack.api.waitForPosts((body) => 'bk0' in (body.properties || {}), 2)
+    await sleep(2000)
+    await stack.api.reset()
+    // Held back until the closed tabs' exit requests are surely done (wireUntil), then delivered.
+    await waitAccepted(stack, (accepted) => accepted.some((body) => 'bk2' in (body.properties || {})), 30_000)
+    await sleep(3000) // time for any more to arrive
+    const accepted = await stack.api.accepted()
+    expect(accepted.length).toBeLessThanOrEqual(3)
+    // The newest are kept: B's last update is among them.
+    expect(accepted.some((body) => 'bk2' in (body.properties || {}))).toBe(true)
+    expect((await errorsOf(next)).map((error) => error.code)).toContain('queue-full')
+    await context.close()
+  }, 90_000)
+
   it('case 12: maxQueueSize 1 with a request in flight keeps the newest update', async () => {
     await stack.api.faults([{ delayMs: 1500 }])
     const context = await stack.newContext()
