@@ -91,11 +91,19 @@ export function createIdentity(
     return null
   }
 
+  // Read once per task in the provisional window: another tab's write reaches this page between
+  // tasks, and two storage reads a call were most of a new visitor's cost per update (issue 20).
+  let readThisTask = false
   /** `settled`: false when another tab changed the stored id, which then is read even if settled here. */
   const anonymousId = (settled = true) => {
-    if (anonymous && settled && (!provisionalUntil || now() >= provisionalUntil)) return anonymous
+    if (anonymous && settled && (!provisionalUntil || readThisTask || now() >= provisionalUntil)) return anonymous
     removedHere()
     const found = read(anonymousKey)
+    // Unreadable for a moment: tried again at the next call.
+    if (found !== undefined && !readThisTask) {
+      readThisTask = true
+      queueMicrotask(() => (readThisTask = false))
+    }
     if (found) {
       // Another tab's id, read before its storage event came: a reset there (which removes this id
       // first) and a new tab's id made at the same moment look alike here, so this page keeps its id
