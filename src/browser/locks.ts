@@ -1,5 +1,4 @@
 import { SCRIPT_TAG } from '../core/build.js'
-
 import { readSafely } from '../core/validate.js'
 
 /** Web Locks, where the browser has them (not in old browsers, nor on insecure origins). */
