@@ -9,6 +9,12 @@ import { BUILDS, inPage, useStack } from './harness.js'
 
 const stack = useStack()
 const fast = { flushInterval: 50, minRetryDelay: 100, maxRetryDelay: 400 }
+/** Resolves in `page` once it has had the storage event of the id's removal (after the client's own listener). */
+const hearRemoval = (page: import('playwright').Page) =>
+  page.evaluate(() => {
+    ;(window as any).removalHeard = new Promise<void>((resolve) => addEventListener('storage', (event) => event.key == 'uf-anonymousId' && event.newValue == null && resolve()))
+  })
+const heardRemoval = (page: import('playwright').Page) => page.evaluate(() => (window as any).removalHeard)
 const stored = (page: import('playwright').Page) => page.evaluate(() => ({ anonymousId: localStorage.getItem('uf-anonymousId'), userId: localStorage.getItem('uf-userId') }))
 
 describe.each(BUILDS)('ids removed by the page itself (%s build)', (build) => {
@@ -40,8 +46,11 @@ describe.each(BUILDS)('ids removed by the page itself (%s build)', (build) => {
     const [a, b] = [await stack.open(context, { build, options }), await stack.open(context, { build, options })]
     await inPage(a, `uf.updateProfile({ first: 1 })`)
     const first = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.first == 1))
+    await hearRemoval(b)
     await a.evaluate(() => localStorage.removeItem('uf-anonymousId'))
-    // Tab B hears of it (a storage event); tab A does not, and finds out at its next identify.
+    // Tab B hears of it (a storage event: waited for, or B could still send under the old id); tab A
+    // does not, and finds out at its next identify.
+    await heardRemoval(b)
     await inPage(b, `uf.updateProfile({ second: 2 })`)
     const second = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.second == 2))
     expect(second.anonymousId).not.toBe(first.anonymousId)
