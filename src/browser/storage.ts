@@ -22,10 +22,10 @@ export interface SafeStorage {
   /** Whether what is written lasts beyond this page: a real storage that has not failed (else memory). */
   _lasting(): boolean
   /**
-   * Calls `changed(key, newValue)` when another tab, or another client of this page, changed a key of this
-   * same storage (`null`: the storage was cleared).
+   * Calls `changed(key, newValue, own)` when another tab, or another client of this page, changed a key of this
+   * same storage (`null`: the storage was cleared); `own`: this storage's own announcement, heard too.
    */
-  _watch(changed: (key: string | null, newValue?: string | null) => void): void
+  _watch(changed: (key: string | null, newValue?: string | null, own?: boolean) => void): void
 }
 
 export const corrupt = (key: string) => new UserFluxError('storage', `corrupt ${key} ignored`)
@@ -54,9 +54,11 @@ export function createStorage(
   } catch (error) {
     problem(error)
   }
+  // Tells this storage's own announcements from those of the page's other clients.
+  const self = {}
   const announce = (key: string, value: string | null) => {
     try {
-      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key, value] }))
+      dispatchEvent(new CustomEvent(PAGE_EVENT, { detail: [backing, key, value, self] }))
     } catch {
       // No window (SSR): no other client on this page to tell.
     }
@@ -124,7 +126,7 @@ export function createStorage(
         (event) => {
           // Anyone can dispatch this event: only ours (an array naming this storage) is read.
           const detail = (event as CustomEvent).detail
-          if (Array.isArray(detail) && detail[0] === backing) changed(detail[1], detail[2])
+          if (Array.isArray(detail) && detail[0] === backing) changed(detail[1], detail[2], detail[3] === self)
         },
         { signal },
       )

@@ -110,14 +110,22 @@ function start<P extends Shape<P>>(config: Normalized['options'], problems: Norm
   const queue = createQueue(storage, scope._own, config.endpoint, config.maxQueueSize, report, canStore)
   // SPEC §12: the id of userflux-snippet/server's cookie, when storage lost it (Safari's 7-day cap).
   if (canStore()) bootstrapId(shared, prefix + '-anonymousId', config.anonymousId ?? serverId(shared, prefix))
-  const identity = createIdentity(shared, prefix, canStore, report, queue._relabel)
+  let tabs: Tabs
+  const identity = createIdentity(
+    shared,
+    prefix,
+    canStore,
+    report,
+    queue._relabel,
+    () => !!tabs && tabs._elsewhere().length > 0,
+    (task, ms) => setTimeout(safely(() => signal?.aborted || task()), ms),
+  )
   const enrichment = createEnrichment(shared, prefix + '-externalId', config.deviceData, canStore, report)
   const reset = () => {
     identity._reset()
     enrichment._forget()
     expireServerId(prefix)
   }
-  let tabs: Tabs
   const ledger = createLedger(storage, `${prefix}-delivered-v1|${key}`, `${prefix}-sent-${legacyAccount}`, report, canStore, () => (tabs ? tabs._oldestQueued() : 0))
   const delivery = createDelivery(
     queue,

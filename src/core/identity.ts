@@ -37,6 +37,10 @@ export function createIdentity(
   report: (error: UserFluxError) => void,
   /** Moves queued updates to another id, when this page's provisional id gives way to the stored one. */
   relabel: (from: string, to: string) => void,
+  /** Another page's stored queue holds updates (of this visitor, or of one just forgotten). */
+  queuedElsewhere: () => boolean,
+  /** Runs a task later, guarded, and never after the client is destroyed. */
+  later: (task: () => void, ms: number) => void,
 ): Identity {
   const anonymousKey = prefix + '-anonymousId'
   const userKey = prefix + '-userId'
@@ -54,6 +58,26 @@ export function createIdentity(
   // This page's user could not be stored (storage full): no other tab can see who is signed in
   // here, so this page's identity is its own until it can store one again (found case D1).
   let detached = false
+
+  // A new id made while another page's stored queue holds updates is not written at once (0: it
+  // was; else when it will be): that page may still hold a provisional id of its own, and would
+  // take a new id written now for a new tab's race and move its updates to it, although they are
+  // those of a visitor the page's own code, or a reset here, just forgot (found cases F4c, F4d).
+  // Written once that page's window is over, unless an id was stored meanwhile, which this page
+  // then joins (its updates under the unwritten id stay under it: whose they are, nothing says).
+  let unwrittenUntil = 0
+  // When another tab's removal of the id was heard here: a page whose id is still provisional
+  // (made there just before its own code removed it) takes any id written in the next 5 s for a
+  // new tab's, so an id made here meanwhile (an app re-rendering on the change reads one) waits too.
+  // Chromium may tell only of the removal, the write before it folded into it (found case F4c).
+  let removalHeardAt = -PROVISIONAL_FOR
+
+  /** Another tab's id, taken as this page's own: what this page queued stays where it is. */
+  const take = (id: string) => {
+    anonymous = id
+    stored = true
+    provisionalUntil = unwrittenUntil = 0
+  }
 
   /** False when a real storage refused the value (full): it lives in this page's memory only. */
   const write = (key: string, value: string | null) => {
@@ -96,9 +120,14 @@ export function createIdentity(
   let readThisTask = false
   /** `settled`: false when another tab changed the stored id, which then is read even if settled here. */
   const anonymousId = (settled = true) => {
-    if (anonymous && settled && (!provisionalUntil || readThisTask || now() >= provisionalUntil)) return anonymous
+    if (anonymous && settled && !unwrittenUntil && (!provisionalUntil || readThisTask || now() >= provisionalUntil)) return anonymous
     removedHere()
     const found = read(anonymousKey)
+    if (unwrittenUntil) {
+      if (found) take(found)
+      else if (found === null && now() >= unwrittenUntil) (unwrittenUntil = 0), write(anonymousKey, anonymous!)
+      return anonymous!
+    }
     // Unreadable for a moment: tried again at the next call.
     if (found !== undefined && !readThisTask) {
       readThisTask = true
@@ -112,22 +141,45 @@ export function createIdentity(
       if (anonymous && anonymous != found && settled && provisionalUntil != Infinity) return anonymous
       // Another tab's id (or the one that was unreadable): what this page queued follows it, unless
       // this page's id was settled (then the other tab reset, and what was queued is the old visitor's).
-      if (anonymous && anonymous != found && now() < provisionalUntil) relabel(anonymous, found)
+      // Not when a user is stored beside it: another tab identified someone (or reset and then
+      // identified), and what this page queued anonymously may be the visitor before them.
+      if (anonymous && anonymous != found && now() < provisionalUntil && storage._get(userKey) == null) relabel(anonymous, found)
       anonymous = found
       stored = true
       if (provisionalUntil == Infinity) provisionalUntil = 0
-    } else {
-      if (!anonymous) {
-        anonymous = nanoid()
-        provisionalUntil = now() + PROVISIONAL_FOR
-      }
+    } else if (anonymous) {
       if (found === undefined) provisionalUntil = Infinity
       else write(anonymousKey, anonymous)
+    } else if (found === undefined) {
+      anonymous = nanoid()
+      provisionalUntil = Infinity
+    } else {
+      writeNew()
+      // Made while opted out, it lives in this page alone: no other tab's id takes what it sets
+      // once another tab opts in (found case O1).
+      provisionalUntil = unwrittenUntil || !canStore() ? 0 : now() + PROVISIONAL_FOR
     }
-    return anonymous
+    return anonymous!
   }
 
-  storage._watch((key, newValue) => {
+  /** A new id, written now or, while another page's stored queue holds updates, a little later. */
+  const writeNew = () => {
+    anonymous = nanoid()
+    if (canStore() && (now() < removalHeardAt + PROVISIONAL_FOR || queuedElsewhere())) {
+      // Not in storage: its absence there says nothing about page code removing it.
+      stored = false
+      unwrittenUntil = now() + PROVISIONAL_FOR
+      // Read again then (taking one stored meanwhile, or writing this one): also when nothing here
+      // calls, so that other tabs and the next page meet this visitor. Due (-1) when the timer
+      // comes, however the clocks round; a later id has a timer of its own.
+      const made = anonymous
+      later(() => {
+        if (unwrittenUntil && anonymous == made) (unwrittenUntil = -1), anonymousId()
+      }, PROVISIONAL_FOR)
+    } else write(anonymousKey, anonymous)
+  }
+
+  storage._watch((key, newValue, own) => {
     if (detached) return
     // Read back rather than trust the event's value: this tab's own later write may have won.
     // `null`: the whole storage was cleared (a logout routine's `localStorage.clear()`): the user is
@@ -143,9 +195,14 @@ export function createIdentity(
       // gone for good, never written back from here; the next call makes a new one (SPEC §5).
       // A reset elsewhere removes the id before it writes the new one, so that no tab takes it
       // for a provisional id's race and moves the old visitor's updates to the new id.
-      if (newValue === null) {
+      // An id already gone again when its event comes was removed too (a page's own code right
+      // after another tab wrote it): answered as a removal, never by making and writing an id from
+      // here (found case F4c: an idle tab wrote one, and another tab's queued updates followed it).
+      if (newValue === null || storage._get(anonymousKey) === null) {
+        // This client's own removal (a reset, an opt-out, a corrupt id) is no other tab's.
+        if (!own) removalHeardAt = now()
         anonymous = undefined
-        provisionalUntil = 0
+        provisionalUntil = unwrittenUntil = 0
         stored = false
       } else anonymousId(false)
     }
@@ -164,6 +221,11 @@ export function createIdentity(
         // yet): the user this page knew is still the answer, so that identifying someone else resets
         // first and never links the signed-out user's anonymousId to the next one (found case R2).
         if (found === null && user && fresh) return user
+        // Identified in another tab: the id stored beside the user comes with them, even before its
+        // storage event (a reset there made it), so that this user is never sent with the id of the
+        // user before (found case U1).
+        const beside = found && found != user && read(anonymousKey)
+        if (beside && beside != anonymous) take(beside)
         user = found
       }
       return user
@@ -173,8 +235,10 @@ export function createIdentity(
       // starts afresh). Another tab's id not yet heard of is taken without moving this page's
       // queued updates: it may be a reset's, after which those are the old visitor's (found case R3).
       const found = read(anonymousKey)
-      if (found && anonymous && found != anonymous) (anonymous = found), (stored = true)
+      if (found && anonymous && found != anonymous) take(found)
       else anonymousId()
+      // Written before the user, now: another tab reading the user takes the id beside them.
+      if (unwrittenUntil) (unwrittenUntil = 0), write(anonymousKey, anonymous!)
       detached = !write(userKey, (user = userId))
       // Another tab, seeing no user, might link the stored anonymousId to someone else: this user
       // gets an id of their own, in memory (the anonymous updates before stay the visitor's).
@@ -187,7 +251,8 @@ export function createIdentity(
       detached = false
       write(userKey, (user = null))
       write(anonymousKey, null)
-      write(anonymousKey, (anonymous = nanoid()))
+      unwrittenUntil = 0
+      writeNew()
       provisionalUntil = 0
     },
     _reread() {
@@ -198,7 +263,9 @@ export function createIdentity(
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
       // Only once written: read before, the id not yet stored would look removed by the page.
       if (keep) {
-        stored = storage._set(anonymousKey, anonymousId(), true) !== false
+        const id = anonymousId()
+        // One made now, while another page's queue holds updates, waits like any new id (found case F4e).
+        if (!unwrittenUntil) stored = storage._set(anonymousKey, id, true) !== false
         // The user as stored (another tab may have identified one this page never read): kept.
         const current = identity._userId()
         if (current) storage._set(userKey, current, true)

@@ -171,8 +171,9 @@ export function createDelivery(
     entry.wireUntil = undefined
     const outcome = outcomeOf(status)
     if (outcome == 'sent' && !recorded) ledger._record(entry)
-    // No longer queued here (opt-out, or adopted by another page while this one was cached).
-    if (!queue._entries.includes(entry)) return
+    // No longer queued here (opt-out, or adopted by another page while this one was cached): a
+    // flush() waiting for it settles all the same once nothing older is queued (found case F9c).
+    if (!queue._entries.includes(entry)) return settleWaiters()
     const label = `${status || 'network error'}${message ? ': ' + message : ''}`
     if (outcome == 'sent') {
       options._delivered?.(entry, extra)

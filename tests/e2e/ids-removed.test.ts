@@ -63,3 +63,48 @@ describe.each(BUILDS)('ids removed by the page itself (%s build)', (build) => {
     expect(await inPage(a, `return uf.anonymousId`)).not.toBe(first.anonymousId)
   })
 })
+
+/**
+ * The same removal within 5 s of a new visitor's first id, while another tab makes an id of its own
+ * (found cases F4c and F4d): a new id written by another tab looks, to the page whose id is still
+ * provisional, like a second new tab of the same visitor, and its queued update would follow that id.
+ * Here it stays the forgotten visitor's.
+ */
+describe.each(BUILDS)('ids removed by the page within 5 s of a new id, another tab open (%s build)', (build) => {
+  // Tab A keeps its update queued until flushed, so that it is still queued when the other tab acts.
+  const slow = { ...fast, flushInterval: 60_000 }
+
+  it('an idle tab hearing of an id already removed writes none, and the queued update keeps its id (F4c)', async () => {
+    const context = await stack.newContext()
+    const [a, b] = [await stack.open(context, { build, options: slow }), await stack.open(context, { build, options: fast })]
+    // Subscribed, as a React app re-rendering on every change is: told of the removal, it reads the ids.
+    await inPage(b, `uf.subscribe(() => {})`)
+    await hearRemoval(b)
+    // A new visitor's first update, and the page's own code removing the ids in the same task: tab B
+    // hears of an id that is gone by then (Chromium tells only of the removal, the write folded into it).
+    const made = await inPage<string>(a, `uf.updateProfile({ early: 1 }); const id = uf.anonymousId; localStorage.removeItem('uf-anonymousId'); return id`)
+    await heardRemoval(b)
+    // Let tab A hear whatever tab B did about it.
+    await b.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)))
+    expect((await stored(a)).anonymousId).toBeNull()
+    await inPage(a, `await uf.flush()`)
+    const early = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.early == 1))
+    expect(early.anonymousId).toBe(made)
+  })
+
+  it("another tab's first update after the removal: its new id does not take the forgotten visitor's update (F4d)", async () => {
+    const context = await stack.newContext()
+    const [a, b] = [await stack.open(context, { build, options: slow }), await stack.open(context, { build, options: fast })]
+    const made = await inPage<string>(a, `uf.updateProfile({ early: 1 }); return uf.anonymousId`)
+    await a.evaluate(() => localStorage.removeItem('uf-anonymousId'))
+    await inPage(b, `uf.updateProfile({ late: 2 })`)
+    const late = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.late == 2))
+    expect(late.anonymousId).not.toBe(made)
+    // Tab B's id is stored once tab A could no longer take it for a new tab's: A's update stays A's.
+    await a.waitForFunction((id) => localStorage.getItem('uf-anonymousId') == id, late.anonymousId, { timeout: 15_000 })
+    await inPage(a, `await uf.flush()`)
+    const early = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.early == 1))
+    expect(early.anonymousId).toBe(made)
+    expect(await inPage(a, `return uf.anonymousId`)).toBe(late.anonymousId)
+  })
+})

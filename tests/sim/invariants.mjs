@@ -79,6 +79,16 @@ export function createChecker(world, enabled = INVARIANTS) {
     }
   }
 
+  /** The request carries the call's key for the call's visitor: its value, or a later one it was coalesced into. */
+  const coalescedInto = (request, call) => {
+    try {
+      const body = JSON.parse(request.body)
+      return body.anonymousId === call.anonymousId && Object.hasOwn(body.properties ?? {}, call.key)
+    } catch {
+      return false
+    }
+  }
+
   const checker = {
     violations,
     calls,
@@ -147,7 +157,10 @@ export function createChecker(world, enabled = INVARIANTS) {
         const mine = world.network.requests.filter((request) => request.tab === tab && request.at <= tab.closedAt)
         const paused = mine.some((request) => (request.state == '401' || request.state == '403') && answered(request, tab.closedAt))
         const onWire = mine.some((request) => !answered(request, tab.closedAt) && carries(request, call))
-        return paused || onWire
+        // The exit send failed at once (offline): no page is left to try again, and storage held
+        // nothing. The value, or a later one of its key it was coalesced into, was in it.
+        const failedAtExit = mine.some((request) => request.at >= tab.closedAt && request.state == 'offline' && coalescedInto(request, call))
+        return paused || onWire || failedAtExit
       }
       // A refused value takes with it the earlier values of its key set under the same identity:
       // those may have been coalesced into the refused request (SPEC §5 coalescing).

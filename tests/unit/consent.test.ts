@@ -232,7 +232,9 @@ describe('across tabs (two clients of one storage, as tabs see it)', () => {
     const getItem = vi.spyOn(storage, 'getItem')
     const flagReads = () => getItem.mock.calls.filter(([key]) => key == 'uf-optOut').length
     for (let i = 0; i < 100; i++) a.updateProfile({ i })
-    expect(flagReads()).toBe(1)
+    // At most once for the task (none when a read in its microtasks, after the announcement, still
+    // answers), never once per call.
+    expect(flagReads()).toBeLessThanOrEqual(1)
     // Another tab's write (its storage event comes in a later task): read by the next task.
     storage.data.set('uf-optOut', '1')
     expect(a.consent).toBe('granted')

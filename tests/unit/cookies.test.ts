@@ -221,7 +221,7 @@ describe('hostile cookies (property-based)', () => {
         if (storedOptOut) backing.setItem('uf-optOut', storedOptOut)
         for (const [name, written, domain] of copies) plant(name, written, domain)
         const shared = wrap()
-        const ids = createIdentity(shared, 'uf', () => true, report, () => {})
+        const ids = createIdentity(shared, 'uf', () => true, report, () => {}, () => false, setTimeout)
         const consent = createConsent(shared, 'uf', { optedOut: startOptedOut })
         const optedOut = consent._state() == 'denied'
         const saysOut = storedOptOut == '1' || cookies.cookie.split('; ').includes('uf-optOut=1')

@@ -16,7 +16,7 @@ beforeEach(() => {
 })
 afterEach(() => vi.restoreAllMocks())
 
-const identity = (report = vi.fn()) => ({ report, identity: createIdentity(createStorage(backing, () => {}), 'uf', () => true, report, () => {}) })
+const identity = (report = vi.fn()) => ({ report, identity: createIdentity(createStorage(backing, () => {}), 'uf', () => true, report, () => {}, () => false, setTimeout) })
 
 describe('stored ids are checked like any input (SPEC §14)', () => {
   it('a 70 KB stored anonymousId is replaced and reported once; updates are sent under the new one', async () => {
@@ -110,15 +110,15 @@ describe('another tab removes the id', () => {
     const listeners: [string, (event: unknown) => void][] = []
     vi.stubGlobal('addEventListener', (type: string, listener: (event: unknown) => void) => listeners.push([type, listener]))
     vi.stubGlobal('dispatchEvent', () => true)
-    return (key: string | null) => {
-      const newValue = key == null ? null : backing.getItem(key)
+    /** `newValue`: what the event says was written (the value in storage now, unless given). */
+    return (key: string | null, newValue = key == null ? null : backing.getItem(key)) => {
       for (const [type, listener] of listeners) if (type == 'storage') listener({ storageArea: backing, key, newValue })
     }
   }
   afterEach(() => vi.unstubAllGlobals())
 
-  it('the old id is never written back from here; the next call makes a new one (SPEC §5)', () => {
-    vi.useFakeTimers({ toFake: ['performance'] })
+  it('the old id is never written back from here; the next call makes a new one, written 5 s later (SPEC §5)', () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] })
     try {
       const otherTab = events()
       const { identity: ids } = identity()
@@ -130,7 +130,11 @@ describe('another tab removes the id', () => {
       expect(backing.getItem('uf-anonymousId')).toBeNull()
       const fresh = ids._anonymousId()
       expect(fresh).not.toBe(old)
+      // Not at once: a tab whose id is still provisional would take it for a new tab's (found case F4c).
+      expect(backing.getItem('uf-anonymousId')).toBeNull()
+      vi.advanceTimersByTime(5000)
       expect(backing.getItem('uf-anonymousId')).toBe(fresh)
+      expect(ids._anonymousId()).toBe(fresh)
     } finally {
       vi.useRealTimers()
     }
@@ -146,6 +150,84 @@ describe('another tab removes the id', () => {
     otherTab(null)
     expect(ids._userId()).toBeNull()
     expect(backing.getItem('uf-anonymousId')).toBeNull()
+  })
+})
+
+describe('ids written by another tab', () => {
+  const events = () => {
+    const listeners: [string, (event: unknown) => void][] = []
+    vi.stubGlobal('addEventListener', (type: string, listener: (event: unknown) => void) => listeners.push([type, listener]))
+    vi.stubGlobal('dispatchEvent', () => true)
+    return (key: string, newValue: string | null) => {
+      for (const [type, listener] of listeners) if (type == 'storage') listener({ storageArea: backing, key, newValue })
+    }
+  }
+  beforeEach(() => vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] }))
+  afterEach(() => (vi.useRealTimers(), vi.unstubAllGlobals()))
+
+  it('an id already gone when its storage event comes is a removal: this tab writes none (found case F4c)', () => {
+    const otherTab = events()
+    const { identity: ids } = identity()
+    const old = ids._anonymousId()
+    vi.advanceTimersByTime(6000)
+    // Another tab wrote its id, and then this page's own code removed the ids, before the event came.
+    backing.setItem('uf-anonymousId', 'other-tab-id')
+    backing.removeItem('uf-anonymousId')
+    otherTab('uf-anonymousId', 'other-tab-id')
+    expect(backing.getItem('uf-anonymousId')).toBeNull()
+    const fresh = ids._anonymousId()
+    expect([old, 'other-tab-id']).not.toContain(fresh)
+  })
+
+  /** A client whose other pages' stored queues hold updates: a new id waits before it is written. */
+  const withQueuesElsewhere = () => {
+    const relabel = vi.fn()
+    const ids = createIdentity(createStorage(backing, () => {}), 'uf', () => true, vi.fn(), relabel, () => true, setTimeout)
+    return { ids, relabel }
+  }
+
+  it('a new id made while another page holds queued updates is written 5 s later (found case F4d)', () => {
+    const { ids } = withQueuesElsewhere()
+    const made = ids._anonymousId()
+    expect(backing.getItem('uf-anonymousId')).toBeNull()
+    vi.advanceTimersByTime(4999)
+    expect(backing.getItem('uf-anonymousId')).toBeNull()
+    vi.advanceTimersByTime(1)
+    expect(backing.getItem('uf-anonymousId')).toBe(made)
+    expect(ids._anonymousId()).toBe(made)
+  })
+
+  it('meanwhile another tab stores an id: this page joins it, and what it queued stays where it is', () => {
+    const { ids, relabel } = withQueuesElsewhere()
+    const made = ids._anonymousId()
+    backing.setItem('uf-anonymousId', 'other-tab-id')
+    expect(ids._anonymousId()).toBe('other-tab-id')
+    vi.advanceTimersByTime(6000)
+    expect(backing.getItem('uf-anonymousId')).toBe('other-tab-id')
+    expect(relabel).not.toHaveBeenCalled()
+    expect(made).not.toBe('other-tab-id')
+  })
+
+  it('identifying a user writes the waiting id first, beside the user', () => {
+    const { ids } = withQueuesElsewhere()
+    const made = ids._anonymousId()
+    ids._setUserId('alice')
+    expect([backing.getItem('uf-anonymousId'), backing.getItem('uf-userId')]).toEqual([made, 'alice'])
+    expect(ids._anonymousId()).toBe(made)
+  })
+
+  it('a user identified in another tab comes with the id stored beside them, before its event (found case U1)', () => {
+    const otherTab = events()
+    backing.setItem('uf-anonymousId', 'alices-id')
+    backing.setItem('uf-userId', 'alice')
+    const { identity: ids } = identity()
+    expect([ids._userId(), ids._anonymousId()]).toEqual(['alice', 'alices-id'])
+    // Another tab: identify('bob') resets first (a new id), then stores bob; this tab has heard only
+    // of the first change so far.
+    backing.setItem('uf-userId', 'bob')
+    backing.setItem('uf-anonymousId', 'bobs-id')
+    otherTab('uf-userId', null)
+    expect([ids._userId(), ids._anonymousId()]).toEqual(['bob', 'bobs-id'])
   })
 })
 
