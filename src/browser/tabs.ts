@@ -2,6 +2,7 @@ import { nanoid } from 'nanoid'
 import { SCRIPT_TAG } from '../core/build.js'
 import { readQueue } from '../delivery/queue-format.js'
 import type { Entry, Queue } from '../delivery/queue.js'
+import { wireLeft } from '../delivery/wire-clock.js'
 import { holdLock, ifLocksFree, hasLocks } from './locks.js'
 import type { SafeStorage } from './storage.js'
 
@@ -59,6 +60,7 @@ export function shareWithTabs(
   storage: SafeStorage,
   queue: Queue,
   scope: QueueScope,
+  /** Told when this page adopted queues, or another page's queue changed: what waited for them may go. */
   adopted: () => void,
   /** Told the newest stamp of every other page's queue: this page's next values are stamped above it. */
   seen: (stamp: number) => void,
@@ -79,6 +81,17 @@ export function shareWithTabs(
     const found = readQueue(storage._get(key) || '')
     return typeof found == 'object' ? found._writtenAt : 0
   }
+  // Without Web Locks: since when (this page's monotonic clock) each other page's queue is unchanged.
+  // A wall clock set ahead must not make a live tab's queue look abandoned (found case C2): once this
+  // page has seen a queue, its age runs on this page's own clock. One first seen is as old as its
+  // write time says, the only clue there is.
+  const quiet = new Map<string, [writtenAt: number, since: number]>()
+  const quietFor = (key: string) => {
+    const at = writtenAt(key)
+    const known = quiet.get(key)
+    if (known?.[0] !== at) quiet.set(key, [at, performance.now() - (known ? 0 : Math.abs(Date.now() - at))])
+    return performance.now() - quiet.get(key)![1]
+  }
   const adoptOrphans = (previous?: string) => {
     // A page paused by a 401 hands its updates over: taking other pages' back would pass one queue
     // to and fro between paused tabs for ever (issue 25 case 12).
@@ -91,10 +104,11 @@ export function shareWithTabs(
         take([previous])
         adopted()
       }
-      take(keys, STALE_AFTER)
+      const ages = keys.map(quietFor)
+      take(keys.filter((_, index) => ages[index] >= STALE_AFTER))
       // Looked at again when the next of them turns stale: a closed tab's update is not left behind.
-      const next = Math.min(...keys.map(writtenAt).filter(Boolean).map((at) => at + STALE_AFTER - Date.now()))
-      if (next < Infinity) later(Math.max(next, 0) + ADOPT_DELAY)
+      const next = Math.min(...ages.filter((age) => age < STALE_AFTER).map((age) => STALE_AFTER - age))
+      if (next < Infinity) later(next + ADOPT_DELAY)
       return
     }
     // This page's own queue from before the back/forward cache first, unless another page took it.
@@ -114,7 +128,12 @@ export function shareWithTabs(
   /** What another page queued was set before anything this page sets now, whatever the wall clock says. */
   const see = (stored: string | null | undefined) => {
     const found = readQueue(stored || '')
-    if (typeof found == 'object') for (const entry of found._entries) entry.stamps.forEach(seen)
+    if (typeof found == 'object')
+      for (const entry of found._entries) {
+        entry.stamps.forEach(seen)
+        // Its wire mark too, while the wall clock may still be right (wire-clock.ts).
+        if (entry.wireUntil) wireLeft(entry.wireUntil)
+      }
   }
   let seenThisTask = false
   const elsewhere = () => {
@@ -146,6 +165,8 @@ export function shareWithTabs(
     if (key?.startsWith(scope._all) && key != queue._key) {
       see(stored)
       later(ADOPT_DELAY)
+      // What waited for another page's queue (delivery.ts, found case L2) may go now.
+      adopted()
     }
   })
   return {

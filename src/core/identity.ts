@@ -263,6 +263,11 @@ export function createIdentity(
       // Not through `write`: an opt-out must remove the ids although storing is no longer allowed.
       // Only once written: read before, the id not yet stored would look removed by the page.
       if (keep) {
+        // Another tab's id stored meanwhile (it opted in first, or made one after this page's own
+        // code removed ours): joined, never overwritten (found case O2).
+        const found = read(anonymousKey)
+        // With the user stored beside it, read again (two people never share an anonymousId).
+        if (found && found != anonymous) take(found), (user = undefined)
         const id = anonymousId()
         // One made now, while another page's queue holds updates, waits like any new id (found case F4e).
         if (!unwrittenUntil) stored = storage._set(anonymousKey, id, true) !== false

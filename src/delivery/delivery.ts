@@ -9,6 +9,7 @@ import type { Ledger } from './ledger.js'
 import { outcomeOf } from './outcome.js'
 import type { Queue } from './queue.js'
 import { bodyOf, type Answer, type Send } from './transport.js'
+import { wireLeft } from './wire-clock.js'
 
 export interface Delivery {
   /** Sends within `flushInterval`, so that updates made close together go out as one request. */
@@ -132,6 +133,11 @@ export function createDelivery(
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
   const prepare = (entry: Entry, extra: object | undefined) => {
     ledger._prune(entry)
+    // Another page sent a newer value of one of its keys, and no answer was seen (its page closed or
+    // cached): it may have landed, and if not, that page's queue still holds it and sends it again.
+    // Either way this older value must not go after it (found case B1).
+    for (const other of options._elsewhere?.() ?? [])
+      if (other.wireUntil && other.anonymousId == entry.anonymousId) entry.stamps.forEach((stamp, name) => (other.stamps.get(name) ?? 0) > stamp && dropKey(entry, name))
     ledger._unchanged(entry, options.resendAfter)
     // An identify() of a new user always goes: it carries the link between anonymousId and userId.
     if (!entry.link && !Object.keys(entry.properties).length) return
@@ -147,15 +153,20 @@ export function createDelivery(
    * keys for its visitor may still be on the wire with no page left to see its answer (`wireUntil`,
    * of this page's entries or another page's), a send beside it could land first and the older value
    * last. Sent again after that, an unchanged value is only a repeat.
+   * -1: until another page's queue changes, while it holds an earlier identify link of this entry's
+   * user under another anonymousId (signed in again after a reset, another user in between): the API
+   * folds that link's anonymous profile into the user's over the user's own values, so the link must
+   * land first (found case L2). That page sends it, or this one adopts it.
    */
   const heldUntil = (entry: Entry) => {
     const now = Date.now()
     let until = 0
     const keys = Object.keys(entry.properties)
     for (const other of [...queue._entries, ...(options._elsewhere?.() ?? [])]) {
-      const mark = other.wireUntil
-      if (!mark || mark <= now || mark > now + LONGEST || other.anonymousId != entry.anonymousId) continue
-      if (other === entry || (entry.link && other.link) || keys.some((name) => other.stamps.has(name))) until = Math.max(until, mark)
+      if (entry.userId && other.link && other.userId == entry.userId && other.anonymousId != entry.anonymousId && other.firstStamp < entry.firstStamp) return -1
+      const left = other.wireUntil ? wireLeft(other.wireUntil) : 0
+      if (left <= 0 || left > LONGEST || other.anonymousId != entry.anonymousId) continue
+      if (other === entry || (entry.link && other.link) || keys.some((name) => other.stamps.has(name))) until = Math.max(until, now + left)
     }
     return until
   }
@@ -291,8 +302,9 @@ export function createDelivery(
           break
         }
         if (typeof outcome == 'number') {
-          // Tried again once what may be on the wire is surely done.
-          flushTimer = setTimeout(safely(drain), outcome - Date.now())
+          // Tried again once what may be on the wire is surely done (or, at -1, once another page's
+          // queue changes: tabs.ts tells).
+          if (outcome > 0) flushTimer = setTimeout(safely(drain), outcome - Date.now())
           break
         }
         if (outcome) settle(sending, ...outcome, true)
@@ -375,6 +387,9 @@ export function createDelivery(
         )
       }
       queue._touch()
+      // What stayed (held for a request on the wire) goes once it may: the page may live on, hidden
+      // (found case F9d: the hold's timer was cleared above, and a flush() waited for ever).
+      delivery._schedule()
     },
     _cleared: wipe,
     _adopted() {

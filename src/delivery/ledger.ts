@@ -13,7 +13,12 @@ const MAX_PAIRS = 1000
 const HARD_CAP = 5000
 /** The record's format (ARCHITECTURE.md, "Persisted formats"). */
 const VERSION = 1
-const FIELDS = ['anonymousId', 'key', 'stamp', 'valueHash', 'deliveredAt'] as const
+const FIELDS = ['anonymousId', 'key', 'stamp', 'valueHash', 'deliveredAt', 'ofUser'] as const
+/**
+ * What a user's rows are kept under in memory: no id has a control character (validate.ts), so no
+ * anonymousId is ever one of these. Stored as the userId with `ofUser` 1.
+ */
+const USER = '\u0000'
 
 /** What was delivered of one (anonymousId, key): the stamp of the newest value the API accepted, its hash, when. */
 type Delivered = [stamp: number, valueHash: string, deliveredAt: number]
@@ -91,8 +96,9 @@ export function createLedger(
       const stored = JSON.parse(raw)
       if (stored?.version !== VERSION || !Array.isArray(stored.rows)) throw 0
       for (const row of stored.rows) {
-        const [id, name, stamp, hash, at] = Array.isArray(row) ? row : []
-        if (isValidId(id) && typeof name == 'string' && isCount(stamp) && typeof hash == 'string' && isCount(at)) add(parsed, id, name, [stamp, hash, at])
+        const [id, name, stamp, hash, at, ofUser] = Array.isArray(row) ? row : []
+        if (isValidId(id) && typeof name == 'string' && isCount(stamp) && typeof hash == 'string' && isCount(at) && (ofUser === undefined || ofUser === 1))
+          add(parsed, ofUser ? USER + id : id, name, [stamp, hash, at])
         else bad = true
       }
     } catch {
@@ -113,18 +119,20 @@ export function createLedger(
     return record
   }
   const write = () => {
-    const rows: [string, string, number, string, number][] = []
-    record.forEach((own, id) => own.forEach(([stamp, hash, at], name) => rows.push([id, name, stamp, hash, at])))
+    const rows: ([string, string, number, string, number] | [string, string, number, string, number, 1])[] = []
+    record.forEach((own, id) =>
+      own.forEach(([stamp, hash, at], name) => rows.push(id[0] == USER ? [id.slice(1), name, stamp, hash, at, 1] : [id, name, stamp, hash, at])),
+    )
     if (rows.length > MAX_PAIRS) {
       rows.sort((x, y) => x[2] - y[2])
       // A pair whose stamp is at or below every queued value's prunes nothing any more.
       const oldest = oldestQueued()
       let forgettable = rows.findIndex((row) => row[2] > oldest)
       if (forgettable < 0) forgettable = rows.length
-      for (const [id, name] of rows.splice(0, Math.max(Math.min(rows.length - MAX_PAIRS, forgettable), rows.length - HARD_CAP))) {
-        const own = record.get(id)!
+      for (const [id, name, , , , ofUser] of rows.splice(0, Math.max(Math.min(rows.length - MAX_PAIRS, forgettable), rows.length - HARD_CAP))) {
+        const own = record.get(ofUser ? USER + id : id)!
         own.delete(name)
-        if (!own.size) record.delete(id)
+        if (!own.size) record.delete(ofUser ? USER + id : id)
       }
     }
     // After an opt-out nothing about the visitor is written again, a late answer included.
@@ -177,19 +185,28 @@ export function createLedger(
       last = Math.max(last, stamp)
     },
     _prune(entry) {
-      const delivered = read().get(entry.anonymousId)
-      if (delivered)
-        entry.stamps.forEach((stamp, name) => {
-          const known = delivered.get(name)
-          // Strictly older only: two tabs may stamp two values in the same microsecond, and the one
-          // delivered second must still go; the same value again (equal stamp) is harmless.
-          if (known && stamp < known[0]) dropKey(entry, name)
-        })
+      // By its anonymousId, and by its user: a user's newer value may have gone under another
+      // anonymousId (signed in again after a reset), and a delivered update whose answer its closed
+      // page never saw must not land over it when the next page sends it again (found case L3).
+      for (const id of entry.userId ? [entry.anonymousId, USER + entry.userId] : [entry.anonymousId]) {
+        const delivered = read().get(id)
+        if (delivered)
+          entry.stamps.forEach((stamp, name) => {
+            const known = delivered.get(name)
+            // Strictly older only: two tabs may stamp two values in the same microsecond, and the one
+            // delivered second must still go; the same value again (equal stamp) is harmless.
+            if (known && stamp < known[0]) dropKey(entry, name)
+          })
+      }
     },
     _record(entry) {
       read()
       const at = Date.now()
-      entry.stamps.forEach((stamp, name) => add(record, entry.anonymousId, name, [stamp, hashOf(entry, name), at]))
+      entry.stamps.forEach((stamp, name) => {
+        const delivered: Delivered = [stamp, hashOf(entry, name), at]
+        add(record, entry.anonymousId, name, delivered)
+        if (entry.userId) add(record, USER + entry.userId, name, delivered)
+      })
       write()
     },
     _unchanged(entry, maxAge) {

@@ -96,7 +96,10 @@ describe.each(BUILDS)('ids removed by the page within 5 s of a new id, another t
     const context = await stack.newContext()
     const [a, b] = [await stack.open(context, { build, options: slow }), await stack.open(context, { build, options: fast })]
     const made = await inPage<string>(a, `uf.updateProfile({ early: 1 }); return uf.anonymousId`)
+    await hearRemoval(b)
     await a.evaluate(() => localStorage.removeItem('uf-anonymousId'))
+    // Once tab B knows (before its storage event, B's update is still the old visitor's).
+    await heardRemoval(b)
     await inPage(b, `uf.updateProfile({ late: 2 })`)
     const late = await stack.api.waitFor((accepted) => accepted.find((body) => body.properties?.late == 2))
     expect(late.anonymousId).not.toBe(made)

@@ -156,10 +156,11 @@ export function createChecker(world, enabled = INVARIANTS) {
         if (tab.crashed) return true
         const mine = world.network.requests.filter((request) => request.tab === tab && request.at <= tab.closedAt)
         const paused = mine.some((request) => (request.state == '401' || request.state == '403') && answered(request, tab.closedAt))
-        const onWire = mine.some((request) => !answered(request, tab.closedAt) && carries(request, call))
-        // The exit send failed at once (offline): no page is left to try again, and storage held
-        // nothing. The value, or a later one of its key it was coalesced into, was in it.
-        const failedAtExit = mine.some((request) => request.at >= tab.closedAt && request.state == 'offline' && coalescedInto(request, call))
+        // The value, or a later one of its key it was coalesced into (an exit send of a page whose
+        // queue cannot outlive it carries everything), was in it.
+        const onWire = mine.some((request) => !answered(request, tab.closedAt) && coalescedInto(request, call))
+        // The exit send failed (offline, 401, 429, 5xx): no page is left to try again, and storage held nothing.
+        const failedAtExit = mine.some((request) => request.at >= tab.closedAt && !/^2/.test(request.state) && coalescedInto(request, call))
         return paused || onWire || failedAtExit
       }
       // A refused value takes with it the earlier values of its key set under the same identity:

@@ -62,6 +62,28 @@ describe('a request that may outlive its page', () => {
     expect(fetch.requests.map((request) => request.body.properties)).toEqual([{ plan: 'new' }, { plan: 'newer' }])
   })
 
+  it("a newer value another page sent, its answer never seen, drops this page's older value of that key (found case B1)", async () => {
+    storage.data.set('uf-anonymousId', 'visitor')
+    const uf = make()
+    uf.updateProfile({ plan: 'older', seats: 2 })
+    await run(1) // stored by the end of the task
+    const [mine] = storage.queued()
+    const stamp = new Map<string, number>(mine.stamps).get('plan')!
+    // Another tab set plan a moment later and sent it as it was left (cached): whether it landed,
+    // nothing says; its queue still holds it, with its mark (passed).
+    storage.data.set(
+      'uf-queue-v1|wk|other-page',
+      JSON.stringify({
+        version: 1,
+        writtenAt: Date.now(),
+        endpoint: 'https://api.test/',
+        entries: [{ anonymousId: 'visitor', locationEnrichment: false, properties: { plan: 'newer' }, stamps: [['plan', stamp + 1]], bytes: 16, firstStamp: stamp + 1, wireUntil: Date.now() - 1 }],
+      }),
+    )
+    await run(100)
+    expect(fetch.requests.map((request) => request.body.properties)).toEqual([{ seats: 2 }])
+  })
+
   it('a mark further ahead than any request may take means the clock went back: it holds nothing', async () => {
     storage.data.set('uf-anonymousId', 'visitor')
     onTheWireElsewhere('visitor', { plan: 'old' }, Date.now() + 86_400_000)

@@ -62,6 +62,41 @@ describe('valueHash', () => {
 })
 
 describe('record and prune', () => {
+  it("by user too: a user's value delivered under one anonymousId prunes their older value under another (found case L3)", () => {
+    const ledger = make()
+    // Signed in again after a reset: a new anonymousId, the same user, a newer value.
+    ledger._record({ ...entry('second-id', { plan: 'new' }, 20), userId: 'alice' })
+    expect(rows()).toEqual([
+      ['second-id', 'plan', 20, valueHash(['alice', 'new']), NOW],
+      ['alice', 'plan', 20, valueHash(['alice', 'new']), NOW, 1],
+    ])
+    // The closed page's update (delivered, its answer never seen), sent again by the next page.
+    const stale = { ...entry('first-id', { plan: 'old', theme: 'dark' }, 10), userId: 'alice' }
+    // Another user's, and an anonymous one of the first id: not alice's values.
+    const bobs = { ...entry('first-id', { plan: 'bob' }, 10), userId: 'bob' }
+    const anonymous = entry('first-id', { plan: 'anon' }, 10)
+    // Read by another page from what is stored.
+    const other = make()
+    for (const pending of [stale, bobs, anonymous]) other._prune(pending)
+    expect({ ...stale.properties }).toEqual({ theme: 'dark' })
+    expect({ ...bobs.properties }).toEqual({ plan: 'bob' })
+    expect({ ...anonymous.properties }).toEqual({ plan: 'anon' })
+    // A user named like an anonymousId is not that anonymousId's.
+    const named = entry('alice', { plan: 'anon of an id named alice' }, 10)
+    other._prune(named)
+    expect({ ...named.properties }).toEqual({ plan: 'anon of an id named alice' })
+    expect(report).not.toHaveBeenCalled()
+  })
+
+  it('a row marked as a user with anything but 1 is corrupt: dropped and reported once', () => {
+    stored(v1(['alice', 'plan', 20, '', NOW, 'yes'], ['anon', 'plan', 5, '', NOW]))
+    const ledger = make()
+    const pending = entry('anon', { plan: 'old' }, 4)
+    ledger._prune(pending)
+    expect({ ...pending.properties }).toEqual({})
+    expect(report).toHaveBeenCalledOnce()
+  })
+
   it('drops values older than the delivered one, of the same anonymousId and key only', () => {
     const ledger = make()
     ledger._record(entry('anon', { plan: 'pro', seats: 3 }, 10))

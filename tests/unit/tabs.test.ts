@@ -32,7 +32,7 @@ const page = (maxSize = 100) => {
 const adoptedPages = (queue: ReturnType<typeof page>['queue']) => queue._entries.map((entry) => entry.anonymousId).sort()
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
   backing = new MemoryStorage()
   locks = new FakeLocks()
   vi.stubGlobal('navigator', { locks })
@@ -148,5 +148,24 @@ describe('without Web Locks', () => {
     expect(adoptedPages(queue)).toEqual(['v-stale'])
     await vi.advanceTimersByTimeAsync(60_000 + 1000)
     expect(adoptedPages(queue)).toEqual(['v-recent', 'v-stale'])
+  })
+
+  it("a wall clock set a day ahead does not make a live tab's queue look abandoned: its age runs on this page's clock (found case C2)", async () => {
+    vi.stubGlobal('navigator', {})
+    const events = new EventTarget()
+    vi.stubGlobal('addEventListener', events.addEventListener.bind(events))
+    left('live', 60_000)
+    const { queue } = page()
+    expect(adoptedPages(queue)).toEqual([])
+    // The system clock a day ahead; this page's monotonic clock does not move with it. Then another
+    // tab writes its queue, and this page looks at every queue again.
+    vi.setSystemTime(Date.now() + 86_400_000)
+    left('another', 0)
+    events.dispatchEvent(Object.assign(new Event('storage'), { key: scope._own + 'another', newValue: backing.data.get(scope._own + 'another'), storageArea: backing }))
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(adoptedPages(queue)).toEqual([])
+    // Ten minutes on this page's own clock since it was written, and nothing changed: abandoned.
+    await vi.advanceTimersByTimeAsync(9 * 60_000)
+    expect(adoptedPages(queue)).toEqual(['v-live'])
   })
 })
