@@ -8,7 +8,8 @@
  *   `navigator.locks` is undefined): a closed tab's unsent update is sent by the next page once the
  *   queue is 10 minutes old (Playwright's clock moved 11 minutes on); a page restored from the
  *   back/forward cache takes its own unsent update back and sends it; two tabs sending one key at
- *   once end with the later value.
+ *   once end with the later value; a tab's newer value sent as it went into the back/forward cache is
+ *   not overtaken by another tab's older one once its mark passes (found case B1, failing on 83fc142).
  * - case 4: past the ledger's 1,000 (visitor, key) pairs, the pair a crashed tab's stale queued value
  *   would meet is kept: once adopted, that value does not overwrite the newer one.
  * - case 5: a value queued by a page whose clock was ahead (a day, or 25 s) does not overwrite a
@@ -270,6 +271,32 @@ describe('case 3: without Web Locks (an insecure origin)', () => {
       // Its copy of the entry still says its exit request may be on the wire (wireUntil: 10 s and a
       // millisecond a byte from the exit), so it waits that out first.
       await waitAccepted(stack, (accepted) => accepted.some(has('theme', 'cached')), 25_000)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("found case B1: a tab's newer value sent as it went into the back/forward cache is not overtaken by another tab's older one", async () => {
+    const context = await browser.newContext()
+    try {
+      const path = tagPage({ endpoint: stack.api.url, ...idle }, `addEventListener('pageshow', (event) => event.persisted && console.log(${JSON.stringify(RESTORED)}))`)
+      stack.serve('/elsewhere-b1.html', '<!doctype html><title>elsewhere</title>elsewhere', { 'cache-control': 'no-cache' })
+      const first = await openShop(context, path)
+      await inPage(first, `uf.updateProfile({ b: 'older', c: 'first' })`)
+      const second = await openShop(context, path)
+      await inPage(second, `uf.updateProfile({ b: 'newer' })`)
+      // Left for the cache: its exit keepalive lands, and the frozen page does not see the answer.
+      await second.goto(shop + '/elsewhere-b1.html')
+      await waitAccepted(stack, (accepted) => accepted.some(has('b', 'newer')))
+      // Past the second tab's mark (10 s and a millisecond a byte), the first tab sends what it holds.
+      await sleep(11_000)
+      expect(await inPage(first, `return (await uf.flush()).ok`)).toBe(true)
+      await waitAccepted(stack, (accepted) => accepted.some(has('c', 'first')))
+      // Restored, the second tab hears its answer: delivered, nothing more to send.
+      await goBackToCachedPage(second)
+      await sleep(1000)
+      // 83fc142: the first tab's older value landed last, and nothing sent the newer one again.
+      expect(lastValue(await stack.api.accepted(), 'b')).toBe('newer')
     } finally {
       await context.close()
     }
