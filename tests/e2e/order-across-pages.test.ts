@@ -9,7 +9,9 @@
  *   queue is 10 minutes old (Playwright's clock moved 11 minutes on); a page restored from the
  *   back/forward cache takes its own unsent update back and sends it; two tabs sending one key at
  *   once end with the later value; a tab's newer value sent as it went into the back/forward cache is
- *   not overtaken by another tab's older one once its mark passes (found case B1, failing on 83fc142).
+ *   not overtaken by another tab's older one once its mark passes (found case B1, failing on 83fc142);
+ *   a wall clock set a day ahead does not make a live tab's queue look abandoned to a tab that saw it
+ *   before (found case C2, failing on 83fc142).
  * - case 4: past the ledger's 1,000 (visitor, key) pairs, the pair a crashed tab's stale queued value
  *   would meet is kept: once adopted, that value does not overwrite the newer one.
  * - case 5: a value queued by a page whose clock was ahead (a day, or 25 s) does not overwrite a
@@ -297,6 +299,33 @@ describe('case 3: without Web Locks (an insecure origin)', () => {
       await sleep(1000)
       // 83fc142: the first tab's older value landed last, and nothing sent the newer one again.
       expect(lastValue(await stack.api.accepted(), 'b')).toBe('newer')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("found case C2: a wall clock set a day ahead does not make a live tab's queue look abandoned", async () => {
+    const context = await browser.newContext()
+    try {
+      await context.clock.install()
+      const path = tagPage({ endpoint: stack.api.url, ...idle })
+      const first = await openShop(context, path)
+      await inPage(first, `uf.updateProfile({ plan: 'first' })`)
+      const second = await openShop(context, path)
+      await sleep(1500)
+      // The system clock a day ahead (Date only; the pages' monotonic clocks run on). Then a queue of
+      // another write key is written (another snippet of the site), and the second tab looks at every
+      // queue once more; the first tab's was written a "day" ago.
+      await context.clock.setSystemTime((await first.evaluate(() => Date.now())) + 86_400_000)
+      await first.evaluate(() => localStorage.setItem('uf-queue-v1|another-key|page', JSON.stringify({ version: 1, writtenAt: Date.now(), endpoint: 'e', entries: [] })))
+      await sleep(2500)
+      await inPage(first, `uf.updateProfile({ seats: 2 })`)
+      // 83fc142: the second tab took the live tab's queue for an abandoned one, and sent it.
+      expect(await inPage(second, `return (await uf.flush()).ok`)).toBe(true)
+      expect(await posted(has('plan'))).toBe(0)
+      expect(await inPage(first, `return (await uf.flush()).ok`)).toBe(true)
+      await waitAccepted(stack, (accepted) => accepted.some((body) => has('plan', 'first')(body) && has('seats', 2)(body)))
+      expect(await posted(has('plan'))).toBe(1)
     } finally {
       await context.close()
     }
