@@ -154,17 +154,22 @@ export function createDelivery(
    * of this page's entries or another page's), a send beside it could land first and the older value
    * last. Sent again after that, an unchanged value is only a repeat.
    * -1: until another page's queue changes, while it holds an earlier identify link of this entry's
-   * user under another anonymousId (signed in again after a reset, another user in between): the API
-   * folds that link's anonymous profile into the user's over the user's own values, so the link must
-   * land first (found case L2). That page sends it, or this one adopts it.
+   * user under another anonymousId, never sent (signed in again after a reset, another user in
+   * between): the API folds that link's anonymous profile into the user's over the user's own values,
+   * so the link must land first (found case L2). That page sends it, or this one adopts it.
    */
   const heldUntil = (entry: Entry) => {
     const now = Date.now()
     let until = 0
     const keys = Object.keys(entry.properties)
     for (const other of [...queue._entries, ...(options._elsewhere?.() ?? [])]) {
-      if (entry.userId && other.link && other.userId == entry.userId && other.anonymousId != entry.anonymousId && other.firstStamp < entry.firstStamp) return -1
       const left = other.wireUntil ? wireLeft(other.wireUntil) : 0
+      if (entry.userId && other.link && other.userId == entry.userId && other.anonymousId != entry.anonymousId && other.firstStamp < entry.firstStamp) {
+        // Never sent: wait for it. Sent, its answer unseen: until it is surely done (then presumed
+        // landed; sent again, a link already made changes nothing).
+        if (!other.wireUntil) return -1
+        if (left > 0 && left <= LONGEST) until = Math.max(until, now + left)
+      }
       if (left <= 0 || left > LONGEST || other.anonymousId != entry.anonymousId) continue
       if (other === entry || (entry.link && other.link) || keys.some((name) => other.stamps.has(name))) until = Math.max(until, now + left)
     }

@@ -11,7 +11,9 @@
  *   once end with the later value; a tab's newer value sent as it went into the back/forward cache is
  *   not overtaken by another tab's older one once its mark passes (found case B1, failing on 83fc142);
  *   a wall clock set a day ahead does not make a live tab's queue look abandoned to a tab that saw it
- *   before (found case C2, failing on 83fc142).
+ *   before (found case C2, failing on 83fc142); a reloaded page's delivered exit send of a user, sent
+ *   again 10 minutes later, does not land over the user's newer value under another anonymousId
+ *   (found case L3, failing on 83fc142).
  * - case 4: past the ledger's 1,000 (visitor, key) pairs, the pair a crashed tab's stale queued value
  *   would meet is kept: once adopted, that value does not overwrite the newer one.
  * - case 5: a value queued by a page whose clock was ahead (a day, or 25 s) does not overwrite a
@@ -299,6 +301,34 @@ describe('case 3: without Web Locks (an insecure origin)', () => {
       await sleep(1000)
       // 83fc142: the first tab's older value landed last, and nothing sent the newer one again.
       expect(lastValue(await stack.api.accepted(), 'b')).toBe('newer')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("found case L3: a reloaded page's delivered exit send of a user, adopted 10 minutes later, does not land over the user's newer value under another id", async () => {
+    const context = await browser.newContext()
+    try {
+      await context.clock.install()
+      const path = tagPage({ endpoint: stack.api.url, ...idle })
+      const page = await openShop(context, path)
+      await inPage(page, `uf.identify('alice'); uf.updateProfile({ plan: 'old' })`)
+      // Reloaded: the exit keepalive lands; the page that sent it never sees the answer, so its
+      // queue stays stored (without Web Locks nothing tells the next page it is gone).
+      await page.reload()
+      await ready(page)
+      await waitAccepted(stack, (accepted) => accepted.some(has('plan', 'old')))
+      // Signed out and in again: a new anonymousId, the same user, a newer value, delivered.
+      await inPage(page, `uf.reset(); uf.identify('alice'); uf.updateProfile({ plan: 'new' })`)
+      expect(await inPage(page, `return (await uf.flush()).ok`)).toBe(true)
+      // Ten minutes on: the old queue is adopted and sent again.
+      await context.clock.fastForward('11:00')
+      await sleep(3000)
+      expect(await inPage(page, `return (await uf.flush()).ok`)).toBe(true)
+      // 83fc142: the old value, sent again under the old anonymousId, landed last.
+      expect(lastValue(await stack.api.accepted(), 'plan')).toBe('new')
+      // And nothing is left queued anywhere.
+      expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('uf-queue-v1|')).reduce((sum, key) => sum + JSON.parse(localStorage.getItem(key)!).entries.length, 0))).toBe(0)
     } finally {
       await context.close()
     }
