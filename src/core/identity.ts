@@ -251,8 +251,10 @@ export function createIdentity(
       detached = false
       write(userKey, (user = null))
       write(anonymousKey, null)
+      // Written at once, unlike other new ids: the tab that logs out and the app's other tabs show
+      // the next visitor's id together (open case F4e is the price).
       unwrittenUntil = 0
-      writeNew()
+      write(anonymousKey, (anonymous = nanoid()))
       provisionalUntil = 0
     },
     _reread() {

@@ -76,7 +76,7 @@ export const FOUND_CASES = [
   // Found on 83fc142 (main at the start of the fourth round), by `node tests/sim/hunt.mjs --gap 1` with every kind of step.
   { id: "F4d", found: "83fc142", issue: 7, what: "ids removed by page code, then another tab's first update: its new id takes the forgotten visitor's queued update", withLocks: true, gap: 1, seed: 2061406560,
     steps: [{"do":"update","tab":0,"keys":["c"]},{"do":"open"},{"do":"forgetIds","tab":0},{"do":"update","tab":1,"keys":["c"]}] },
-  { id: "F4e", found: "83fc142", issue: 7, what: "ids removed by page code, then a reset() in another tab: the reset's new id takes the forgotten visitor's queued update", withLocks: true, gap: 1, seed: 1083154539,
+  { id: "F4e", open: "a reset() writes its new id at once, so that the tab logging out and the app's other tabs show the next visitor's id together; a tab whose own code removed its id, still provisional, a moment before cannot tell that write from a second new tab's, and its queued update follows it", found: "83fc142", issue: 7, what: "ids removed by page code, then a reset() in another tab: the reset's new id takes the forgotten visitor's queued update", withLocks: true, gap: 1, seed: 1083154539,
     steps: [{"do":"open"},{"do":"update","tab":0,"keys":["c"]},{"do":"forgetIds","tab":0},{"do":"reset","tab":1}] },
   { id: "F4f", found: "83fc142", issue: 7, what: "ids removed by page code, then optIn() in another tab: the id it stores takes the forgotten visitor's queued update", withLocks: true, gap: 1, seed: 1698648692,
     steps: [{"do":"update","tab":0,"keys":["c"]},{"do":"forgetIds","tab":0},{"do":"open"},{"do":"optIn","tab":1},{"do":"open","sandboxed":true}] },
