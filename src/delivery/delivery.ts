@@ -131,12 +131,13 @@ export function createDelivery(
   }
 
   /** The body of `entry`, or undefined when nothing of it is left to send (or it can never be sent). */
-  const prepare = (entry: Entry, extra: object | undefined) => {
+  /** `others`: the entries of every other page's stored queue (read once per send: each read parses them all). */
+  const prepare = (entry: Entry, extra: object | undefined, others: readonly Entry[]) => {
     ledger._prune(entry)
     // Another page sent a newer value of one of its keys, and no answer was seen (its page closed or
     // cached): it may have landed, and if not, that page's queue still holds it and sends it again.
     // Either way this older value must not go after it (found case B1).
-    for (const other of options._elsewhere?.() ?? [])
+    for (const other of others)
       if (other.wireUntil && other.anonymousId == entry.anonymousId) entry.stamps.forEach((stamp, name) => (other.stamps.get(name) ?? 0) > stamp && dropKey(entry, name))
     ledger._unchanged(entry, options.resendAfter)
     // An identify() of a new user always goes: it carries the link between anonymousId and userId.
@@ -158,11 +159,11 @@ export function createDelivery(
    * between): the API folds that link's anonymous profile into the user's over the user's own values,
    * so the link must land first (found case L2). That page sends it, or this one adopts it.
    */
-  const heldUntil = (entry: Entry) => {
+  const heldUntil = (entry: Entry, others: readonly Entry[]) => {
     const now = Date.now()
     let until = 0
     const keys = Object.keys(entry.properties)
-    for (const other of [...queue._entries, ...(options._elsewhere?.() ?? [])]) {
+    for (const other of [...queue._entries, ...others]) {
       const left = other.wireUntil ? wireLeft(other.wireUntil) : 0
       if (entry.userId && other.link && other.userId == entry.userId && other.anonymousId != entry.anonymousId && other.firstStamp < entry.firstStamp) {
         // Never sent: wait for it. Sent, its answer unseen: until it is surely done (then presumed
@@ -259,13 +260,14 @@ export function createDelivery(
         // Checked at the moment of sending: an opt-out in another tab while this one waited for
         // the lock, or while a slow request was ahead, stops this send.
         if (!allowed()) return
-        const until = heldUntil(entry)
+        const others = options._elsewhere?.() ?? []
+        const until = heldUntil(entry, others)
         if (until) {
           entry[BUSY] = false
           return until
         }
         const extra = options._extra?.(entry)
-        const body = prepare(entry, extra)
+        const body = prepare(entry, extra, others)
         if (!body) return
         const bytes = utf8Length(body)
         const keepalive = bytes <= KEEPALIVE_SMALL && reserve(bytes)
@@ -365,16 +367,17 @@ export function createDelivery(
       // everything goes, and an earlier entry gives up the keys a later one of the same visitor sets.
       const lasting = options._lasting?.() ?? true
       const waiting = queue._entries.filter((entry) => !entry[BUSY])
+      const others = options._elsewhere?.() ?? []
       const taken = new Set<string>()
       for (const entry of queue._entries) if (entry[BUSY]) for (const pair of [...writes(entry), 'v' + entry.anonymousId]) taken.add(pair)
       for (const [index, entry] of waiting.entries()) {
         if (!lasting) for (const later of waiting.slice(index + 1)) if (later.anonymousId == entry.anonymousId) later.stamps.forEach((_, name) => dropKey(entry, name))
         const pairs = writes(entry)
-        const free = !lasting || (pairs.every((pair) => !taken.has(pair)) && !(entry.link && taken.has('v' + entry.anonymousId)) && !heldUntil(entry))
+        const free = !lasting || (pairs.every((pair) => !taken.has(pair)) && !(entry.link && taken.has('v' + entry.anonymousId)) && !heldUntil(entry, others))
         for (const pair of [...pairs, 'v' + entry.anonymousId]) taken.add(pair)
         if (!free) continue
         const extra = options._extra?.(entry)
-        const body = prepare(entry, extra)
+        const body = prepare(entry, extra, others)
         if (!body) {
           skip(entry)
           continue

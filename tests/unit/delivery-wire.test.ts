@@ -14,15 +14,15 @@ const errors: UserFluxError[] = []
 const make = () => createClient({ writeKey: 'wk', endpoint: 'https://api.test/', storage, fetch, flushInterval: 10, onError: (e) => errors.push(e) })
 const run = (ms: number) => vi.advanceTimersByTimeAsync(ms)
 
-/** A queue another page of this origin wrote: one entry of `anonymousId`, its request on the wire until `wireUntil`. */
-const onTheWireElsewhere = (anonymousId: string, properties: Record<string, unknown>, wireUntil: number) =>
+/** A queue another page of this origin wrote: one entry of `anonymousId`, its values stamped `stamp`, its request on the wire until `wireUntil`. */
+const onTheWireElsewhere = (anonymousId: string, properties: Record<string, unknown>, wireUntil: number, stamp = 1) =>
   storage.data.set(
     'uf-queue-v1|wk|other-page',
     JSON.stringify({
       version: 1,
       writtenAt: Date.now(),
       endpoint: 'https://api.test/',
-      entries: [{ anonymousId, locationEnrichment: false, properties, stamps: Object.keys(properties).map((name) => [name, 1]), bytes: 10, firstStamp: 1, wireUntil }],
+      entries: [{ anonymousId, locationEnrichment: false, properties, stamps: Object.keys(properties).map((name) => [name, stamp]), bytes: 10, firstStamp: stamp, wireUntil }],
     }),
   )
 
@@ -71,15 +71,7 @@ describe('a request that may outlive its page', () => {
     const stamp = new Map<string, number>(mine.stamps).get('plan')!
     // Another tab set plan a moment later and sent it as it was left (cached): whether it landed,
     // nothing says; its queue still holds it, with its mark (passed).
-    storage.data.set(
-      'uf-queue-v1|wk|other-page',
-      JSON.stringify({
-        version: 1,
-        writtenAt: Date.now(),
-        endpoint: 'https://api.test/',
-        entries: [{ anonymousId: 'visitor', locationEnrichment: false, properties: { plan: 'newer' }, stamps: [['plan', stamp + 1]], bytes: 16, firstStamp: stamp + 1, wireUntil: Date.now() - 1 }],
-      }),
-    )
+    onTheWireElsewhere('visitor', { plan: 'newer' }, Date.now() - 1, stamp + 1)
     await run(100)
     expect(fetch.requests.map((request) => request.body.properties)).toEqual([{ seats: 2 }])
   })
