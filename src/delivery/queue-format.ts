@@ -1,4 +1,4 @@
-import { isCount, isPlainObject, isValidId, put, utf8Length } from '../core/validate.js'
+import { dictionaryOf, isCount, isPlainObject, isValidId, utf8Length } from '../core/validate.js'
 import type { Properties } from '../types.js'
 import type { Entry } from './entry.js'
 
@@ -27,13 +27,6 @@ export const writeQueue = (entries: readonly Entry[], endpoint: string) =>
 
 const optionalId = (value: unknown) => value === undefined || value === null || isValidId(value)
 
-/** A copy of stored properties in which every own key is an ordinary key (`__proto__` included). */
-const ownCopy = (stored: Record<string, unknown>): Properties => {
-  const copy: Properties = {}
-  for (const name of Object.keys(stored)) put(copy, name, stored[name])
-  return copy
-}
-
 /** One entry of either format, validated field by field; undefined when it is not one. */
 function readEntry(stored: any, v1: boolean): Entry | undefined {
   if (!isPlainObject(stored)) return
@@ -55,7 +48,7 @@ function readEntry(stored: any, v1: boolean): Entry | undefined {
     if (!Array.isArray(pair) || typeof pair[0] != 'string' || !isCount(pair[1])) return
     stamps.set(pair[0], pair[1])
   }
-  const copy = ownCopy(properties)
+  const copy = dictionaryOf(properties as Properties)
   for (const name of Object.keys(copy)) if (!stamps.has(name)) stamps.set(name, 0)
   for (const name of stamps.keys()) if (!Object.prototype.hasOwnProperty.call(copy, name)) stamps.delete(name)
   // The releases before v1 sent every identified entry: it may carry the link to its user.

@@ -1,5 +1,5 @@
 import { UserFluxError } from '../core/errors.js'
-import { put, MAX_UPDATE_BYTES } from '../core/validate.js'
+import { dictionaryOf, put, MAX_UPDATE_BYTES } from '../core/validate.js'
 import { corrupt, type SafeStorage } from '../browser/storage.js'
 import type { Properties } from '../types.js'
 import { BUSY, SIZES, mergeEntries, pairSize, sameIdentity, type Entry, type Identity } from './entry.js'
@@ -142,7 +142,7 @@ export function createQueue(
       if (!merged) {
         const stamps = new Map<string, number>()
         for (const name of Object.keys(properties)) stamps.set(name, stamp)
-        entries.push({ ...identity, ...(link && { link }), properties, stamps, bytes, firstStamp: stamp })
+        entries.push({ ...identity, ...(link && { link }), properties: dictionaryOf(properties), stamps, bytes, firstStamp: stamp })
         cap()
       }
       changed()

@@ -100,7 +100,10 @@ export function engineScenarios(engine: EngineName) {
       await sleep(1000) // its keepalive try on close, if any, meets the dead API too
       await stack.api.reset() // the API is back
       await stack.open(visitor, page(build, fast))
-      const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted)
+      // The closed page's exit send may still be on the wire as far as the next page knows: its keys
+      // wait for that request's wire mark (10 s and 1 ms a byte, ARCHITECTURE.md) before they are
+      // sent again, so the bound is that and as much again for a loaded machine.
+      const accepted = await stack.api.waitFor((accepted) => accepted.length >= 1 && accepted, 30_000)
       await sleep(500)
       // At least once: a browser may itself retry a request whose connection was reset, so a late
       // copy of the closing page's keepalive can arrive too; nothing else may.

@@ -68,6 +68,13 @@ try {
   const { error } = build(project('pnpm-changed-ky', linkEach(changed)))
   if (!error) failures.push('a Ky.js a cut no longer matches: the build succeeded')
   else if (!/re-check the cut/.test(error)) failures.push(`a Ky.js a cut no longer matches: the build failed without naming the cut:\n${error.trim().slice(0, 400)}`)
+
+  // The ESM build (npm test builds it first): the same cuts, and none of ky's load-time probe for
+  // request streams (a Request and a ReadableStream made on every page load), which rollup leaves
+  // out only when it reads ky's `"sideEffects": false`.
+  const esm = readFileSync(join(root, 'dist/index.js'), 'utf8')
+  const inEsm = [...CUT_ONLY, 'empty.invalid'].filter((marker) => esm.includes(marker))
+  if (inEsm.length) failures.push(`dist/index.js holds ky code our call never runs (${inEsm.join(', ')})`)
 } finally {
   rmSync(tmp, { recursive: true, force: true })
 }

@@ -47,6 +47,20 @@ describe('setUser', () => {
     ])
   })
 
+  it('a page that called identify and updateProfile, then setUser for the first time: nothing sent again', async () => {
+    // setUser's own record starts with its first call (a page that never calls it pays nothing per
+    // update); what was delivered before is still skipped, by the record of delivered values.
+    const uf = make()
+    uf.identify('ada', { plan: 'pro' })
+    uf.updateProfile({ theme: 'dark' })
+    await uf.flush()
+    uf.setUser('ada', { plan: 'pro', theme: 'dark' })
+    await uf.flush()
+    for (let i = 0; i < 3; i++) uf.setUser('ada', { plan: 'pro', theme: 'dark' })
+    await uf.flush()
+    expect(bodies()).toEqual([{ userId: 'ada', anonymousId: uf.anonymousId, properties: { plan: 'pro', theme: 'dark' } }])
+  })
+
   it('compares with what this page queued by any method, and undefined values are dropped', async () => {
     const uf = make()
     uf.setUser('ada')

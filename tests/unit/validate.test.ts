@@ -59,10 +59,22 @@ describe('sanitize', () => {
     const result = sanitize('updateProfile', JSON.parse(text)) as any
     expect(Object.keys(result.properties).sort()).toEqual([...names].sort())
     expect(JSON.stringify(result.properties)).toBe(text)
-    expect(Object.getPrototypeOf(result.properties)).toBeNull()
-    expect(Object.getPrototypeOf(Object.getOwnPropertyDescriptor(result.properties, '__proto__')!.value.inner)).toBeNull()
+    // Plain objects, as JSON.parse makes them, each name an own key: no prototype was set, at any depth.
+    for (const name of names) expect(Object.getOwnPropertyDescriptor(result.properties, name)?.value.polluted, name).toBe(names.indexOf(name))
+    expect(Object.getPrototypeOf(result.properties)).toBe(Object.prototype)
+    const inner = Object.getOwnPropertyDescriptor(result.properties, '__proto__')!.value.inner
+    expect(Object.getPrototypeOf(inner)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(inner, '__proto__')?.value).toEqual({ deep: true })
     expect(({} as any).polluted).toBeUndefined()
     expect(({} as any).deep).toBeUndefined()
+  })
+
+  it("names its own problem when a value's toJSON runs another sanitize that fails", () => {
+    const inner = { toJSON: () => (sanitize('updateProfile', { bad: () => 1 }), 'fine') }
+    expect((sanitize('identify', { inner, later: Symbol('s') }) as UserFluxError).message).toBe('userflux: identify: "later" in properties is Symbol, not JSON')
+    // A toJSON that throws: no earlier problem is reported in its place.
+    const throwing = { toJSON: () => (sanitize('updateProfile', { bad: () => 1 }), JSON.parse('{')) }
+    expect((sanitize('identify', { throwing }) as UserFluxError).message).toMatch(/^userflux: identify: properties unreadable \(SyntaxError/)
   })
 
   it('accepts objects without a prototype', () => {
