@@ -244,7 +244,6 @@ function start<P extends Shape<P>>(config: Normalized['options'], problems: Norm
   const client: UserFluxClient<P> = {
     identify: guard(identify),
     setUser: guard((userId: string | null | undefined, properties?: unknown, call?: CallOptions) => {
-      unchanged._asked()
       const current = identity._userId(true)
       // Signed out: a reset only if someone was signed in (resetting every anonymous render would
       // split one visitor into many ids).

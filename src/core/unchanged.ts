@@ -11,8 +11,6 @@ export function createUnchanged() {
   // They are sanitize()'s copies, which nothing changes afterwards (an entry's properties object
   // grows and loses keys, but never a value in place).
   let queued = new Map<string, unknown>()
-  // Only once setUser is used: a page that never calls it pays nothing per update (issue 20).
-  let asked = false
   return {
     /**
      * `properties` without the values this page queued last for `userId` (the same JSON). The one
@@ -26,14 +24,10 @@ export function createUnchanged() {
         for (const name of Object.keys(fresh)) if (queued.has(name) && JSON.stringify(queued.get(name)) == JSON.stringify(fresh[name])) delete fresh[name]
       return fresh
     },
-    /** setUser was called: from now on what is queued is kept for its next calls. */
-    _asked() {
-      asked = true
-    },
     /** Updates queued for `userId` (identified), whichever method queued them. */
     _queued(userId: string | undefined, properties: Properties) {
       if (user != userId) (user = userId), (queued = new Map())
-      if (userId && asked) for (const name of Object.keys(properties)) queued.set(name, properties[name])
+      if (userId) for (const name of Object.keys(properties)) queued.set(name, properties[name])
     },
   }
 }

@@ -63,15 +63,22 @@ function copy(value: any, key: string | number, depth: number): any {
   if (type == 'string' || type == 'boolean' || value === null || (type == 'number' && isFinite(value))) return value
   if (type == 'object' && depth < 100) {
     if (typeof value.toJSON == 'function') return copy(value.toJSON(key), key, depth)
-    // An undefined item stays: JSON writes it as null, as it would have.
-    if (Array.isArray(value)) return value.map((item, index) => copy(item, index, depth + 1))
+    if (Array.isArray(value)) {
+      // By index, not by the array's own `map` (a page's array may carry one). An undefined item
+      // stays: JSON writes it as null, as it would have.
+      const list: unknown[] = []
+      for (let index = 0; index < value.length; index++) list.push(copy(value[index], index, depth + 1))
+      return list
+    }
     if (isPlainObject(value)) {
-      const result: Record<string, unknown> = {}
+      const pairs: [string, unknown][] = []
       for (const name of Object.keys(value)) {
         const item = copy(value[name], name, depth + 1)
-        if (item !== undefined) put(result, name, item)
+        if (item !== undefined) pairs.push([name, item])
       }
-      return result
+      // Defined, never assigned: no setter or frozen property of Object.prototype is ever met
+      // (another script's, a hardened realm's), and `__proto__` is an ordinary key.
+      return Object.fromEntries(pairs)
     }
   }
   if (type != 'undefined') {
@@ -102,13 +109,15 @@ export const dictionaryOf = (properties: Properties): Properties => {
 export function sanitize(method: string, properties: unknown): Sanitized | UserFluxError {
   try {
     if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${kind(properties)}`)
+    // Cleared first too: page code (a getter, a toJSON) may have caught a walk's throw.
+    problem = ''
     const clean = copy(properties, '', 0)
     const size = utf8Length(JSON.stringify(clean))
     if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
     return { properties: clean, _size: size }
   } catch (error) {
     // Read and cleared: a toJSON of the page's that calls updateProfile must not leave its own
-    // problem behind for this walk's message.
+    // problem behind for a later walk's message.
     const found = problem
     problem = ''
     return invalid(`${method}: ${found || `properties unreadable (${error})`}`)

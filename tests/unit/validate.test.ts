@@ -77,6 +77,38 @@ describe('sanitize', () => {
     expect((sanitize('identify', { throwing }) as UserFluxError).message).toMatch(/^userflux: identify: properties unreadable \(SyntaxError/)
   })
 
+  it("defines every key of its copies: Object.prototype's setters and read-only names are never met", () => {
+    const grabbed: unknown[] = []
+    // Another script's setter, and a read-only name as a hardened (frozen) realm has them.
+    Object.defineProperty(Object.prototype, 'email', { set: (value) => grabbed.push(value), configurable: true })
+    Object.defineProperty(Object.prototype, 'locked', { value: 'proto', writable: false, configurable: true })
+    try {
+      const result = sanitize('updateProfile', { email: 'a@b.c', locked: 'mine', nested: { email: 'd@e.f', locked: 1 } }) as any
+      expect(result).not.toBeInstanceOf(UserFluxError)
+      expect(JSON.stringify(result.properties)).toBe('{"email":"a@b.c","locked":"mine","nested":{"email":"d@e.f","locked":1}}')
+      expect(Object.getOwnPropertyDescriptor(result.properties.nested, 'locked')?.value).toBe(1)
+      expect(grabbed).toEqual([])
+    } finally {
+      delete (Object.prototype as any).email
+      delete (Object.prototype as any).locked
+    }
+  })
+
+  it("walks arrays by index, never by the page's own map", () => {
+    const list: any = [1, { a: 2 }]
+    let called = 0
+    list.map = () => (called++, [{ live: true }])
+    const result = sanitize('updateProfile', { list }) as any
+    expect(JSON.stringify(result.properties)).toBe('{"list":[1,{"a":2}]}')
+    expect(called).toBe(0)
+    // A walk's failure that a page's code caught leaves nothing behind for the next message.
+    const sneaky: any = [Symbol('s')]
+    Object.defineProperty(sneaky, 0, { get: () => Symbol('s') })
+    const caught = { toJSON: () => { try { return sanitize('setUser', { sneaky }) && 1 } catch { return 1 } } }
+    sanitize('updateProfile', { caught })
+    expect((sanitize('identify', { get broken() { throw new Error('boom') } }) as UserFluxError).message).toBe('userflux: identify: properties unreadable (Error: boom)')
+  })
+
   it('accepts objects without a prototype', () => {
     const bare = Object.assign(Object.create(null), { a: 1 })
     expect(sanitize('identify', bare)).toEqual({ properties: { a: 1 }, _size: 7 })
