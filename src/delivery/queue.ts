@@ -51,13 +51,19 @@ export function createQueue(
 
   const persist = () => {
     scheduled = false
-    if (entries.length && canStore()) {
-      storage._set(key, writeQueue(entries, endpoint))
-      if (handingOver) {
-        entries.length = 0
-        key = handingOver()
-      }
-    } else storage._remove(key)
+    // A microtask of its own: nothing may throw from it into the page (a page that gave
+    // Object.prototype a throwing toJSON makes JSON.stringify throw on any object).
+    try {
+      if (entries.length && canStore()) {
+        storage._set(key, writeQueue(entries, endpoint))
+        if (handingOver) {
+          entries.length = 0
+          key = handingOver()
+        }
+      } else storage._remove(key)
+    } catch (error) {
+      report(new UserFluxError('internal', 'queue not stored: ' + error))
+    }
   }
   // Once per task, not once per call: a burst of updates costs one write, and the write still lands
   // before the task ends, so a page closed right after a call keeps the update.

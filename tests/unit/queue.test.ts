@@ -15,6 +15,27 @@ let stamp = 0
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve))
 
 describe('queue', () => {
+  it("persists in a microtask that never throws into the page, even with a page's throwing Object.prototype.toJSON", async () => {
+    const { report, queue } = setup()
+    queue._add({ anonymousId: 'a1', locationEnrichment: false }, { nested: { x: 1 } }, 15, ++stamp)
+    Object.defineProperty(Object.prototype, 'toJSON', { value: () => { throw new Error('page toJSON') }, configurable: true, writable: true })
+    const uncaught = vi.fn()
+    process.on('uncaughtException', uncaught)
+    try {
+      await tick()
+      await tick()
+    } finally {
+      delete (Object.prototype as any).toJSON
+      process.off('uncaughtException', uncaught)
+    }
+    expect(uncaught).not.toHaveBeenCalled()
+    expect(report).toHaveBeenCalledWith(expect.objectContaining({ code: 'internal', message: expect.stringContaining('queue not stored') }))
+    // Stored at the next change, once JSON works again.
+    queue._touch()
+    await tick()
+    expect(queue._entries).toHaveLength(1)
+  })
+
   it('merges only into the last entry, and only for the same identity and flag', () => {
     const { queue } = setup()
     expect(queue._add({ anonymousId: 'a1', locationEnrichment: false }, { x: 1 }, 5, ++stamp)).toBe(false)
