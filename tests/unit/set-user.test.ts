@@ -48,8 +48,8 @@ describe('setUser', () => {
   })
 
   it('a page that called identify and updateProfile, then setUser for the first time: nothing sent again', async () => {
-    // setUser's own record starts with its first call (a page that never calls it pays nothing per
-    // update); what was delivered before is still skipped, by the record of delivered values.
+    // What identify and updateProfile queued counts as queued for setUser too, and what was
+    // delivered is skipped by the record of delivered values as well.
     const uf = make()
     uf.identify('ada', { plan: 'pro' })
     uf.updateProfile({ theme: 'dark' })
