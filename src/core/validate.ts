@@ -109,15 +109,14 @@ export const dictionaryOf = (properties: Properties): Properties => {
 export function sanitize(method: string, properties: unknown): Sanitized | UserFluxError {
   try {
     if (!isPlainObject(properties)) return invalid(`${method}: properties must be a plain object, got ${kind(properties)}`)
-    // Cleared first too: page code (a getter, a toJSON) may have caught a walk's throw.
-    problem = ''
     const clean = copy(properties, '', 0)
     const size = utf8Length(JSON.stringify(clean))
     if (size > MAX_UPDATE_BYTES) return invalid(`${method}: properties over ${MAX_UPDATE_BYTES} bytes`)
     return { properties: clean, _size: size }
   } catch (error) {
     // Read and cleared: a toJSON of the page's that calls updateProfile must not leave its own
-    // problem behind for a later walk's message.
+    // problem behind for a later walk's message. Every throw of copy() ends here: page code (a
+    // getter, a toJSON, a Proxy's trap) only ever runs between copy() calls, never around one.
     const found = problem
     problem = ''
     return invalid(`${method}: ${found || `properties unreadable (${error})`}`)
